@@ -1,0 +1,56 @@
+/*
+ * sql_pg — the SQL of every named statement (stmt.h), PostgreSQL dialect.
+ * Parameters are $N; timestamps are timestamptz, read back as RFC 3339 UTC text.
+ */
+#include "stmt.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define PROSPECT_COLS                                                                              \
+    "id, email, first_name, last_name, company, title, website, draft_subject, draft_body, "      \
+    "draft_status, draft_error, " TS("drafted_at") ", " TS("created_at") ", " TS("updated_at")
+#define JOB_COLS                                                                                   \
+    "id, job_type, status, drafts_created, drafts_failed, total_targets, error, "                 \
+    TS("created_at") ", " TS("started_at") ", " TS("finished_at")
+
+const char *const sql_pg[STMT__COUNT] = {
+    [STMT_HEALTH_PING] = "SELECT 1",
+    [STMT_MIG_TABLE_EXISTS] = "SELECT count(*) FROM pg_catalog.pg_class c "
+                              "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE n.nspname = current_schema() "
+                              "AND c.relname = 'schema_migrations' AND c.relkind IN ('r', 'p')",
+    [STMT_MIG_ENSURE_TABLE] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                              "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                              "checksum TEXT NOT NULL, "
+                              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    [STMT_MIG_LIST] = "SELECT version, name, checksum, " TS("applied_at")
+                      " FROM schema_migrations ORDER BY version",
+    [STMT_MIG_APPLIED] = "SELECT count(*) FROM schema_migrations WHERE version = $1",
+    [STMT_MIG_INSERT] = "INSERT INTO schema_migrations (version, name, checksum) "
+                        "VALUES ($1, $2, $3)",
+    [STMT_MIG_DELETE] = "DELETE FROM schema_migrations WHERE version = $1",
+    [STMT_MIG_LOCK] = "SELECT pg_advisory_lock($1::bigint)",
+    [STMT_MIG_UNLOCK] = "SELECT pg_advisory_unlock($1::bigint)",
+    [STMT_SCHEMA_COLUMNS] =
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, 0 "
+        "FROM pg_catalog.pg_attribute a "
+        "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p') "
+        "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+
+    [STMT_PROSPECT_INSERT] = "INSERT INTO prospects (email, first_name, last_name, company, "
+                             "title, website) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    [STMT_PROSPECT_GET] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = $1",
+    [STMT_PROSPECT_LIST] = "SELECT " PROSPECT_COLS " FROM prospects ORDER BY id LIMIT $1 OFFSET $2",
+    [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
+    [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
+                        "total_targets, redraft) VALUES ($1, 'pending', 0, 0, NULL, $2) "
+                        "RETURNING id",
+    [STMT_JOB_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = $1",
+    [STMT_JOB_LIST] = "SELECT " JOB_COLS " FROM jobs ORDER BY id DESC LIMIT $1 OFFSET $2",
+    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs",
+    [STMT_JOB_TARGET_PENDING] = "SELECT prospect_id FROM job_targets WHERE job_id = $1 "
+                                "AND state = 'pending' ORDER BY prospect_id LIMIT $2",
+    [STMT_TEMPLATE_GET] = "SELECT subject, body, " TS("updated_at")
+                          " FROM templates WHERE name = $1",
+};

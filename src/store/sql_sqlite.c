@@ -1,0 +1,49 @@
+/*
+ * sql_sqlite — the SQL of every named statement (stmt.h), SQLite dialect.
+ * Parameters are ?N; timestamps are stored as RFC 3339 UTC text and read back as is.
+ */
+#include <stddef.h>
+
+#include "stmt.h"
+
+#define PROSPECT_COLS                                                                              \
+    "id, email, first_name, last_name, company, title, website, draft_subject, draft_body, "      \
+    "draft_status, draft_error, drafted_at, created_at, updated_at"
+#define JOB_COLS                                                                                   \
+    "id, job_type, status, drafts_created, drafts_failed, total_targets, error, created_at, "     \
+    "started_at, finished_at"
+
+const char *const sql_sqlite[STMT__COUNT] = {
+    [STMT_HEALTH_PING] = "SELECT 1",
+    [STMT_MIG_TABLE_EXISTS] = "SELECT count(*) FROM sqlite_schema "
+                              "WHERE type = 'table' AND name = 'schema_migrations'",
+    [STMT_MIG_ENSURE_TABLE] =
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+    [STMT_MIG_LIST] = "SELECT version, name, checksum, applied_at FROM schema_migrations "
+                      "ORDER BY version",
+    [STMT_MIG_APPLIED] = "SELECT count(*) FROM schema_migrations WHERE version = ?1",
+    [STMT_MIG_INSERT] = "INSERT INTO schema_migrations (version, name, checksum) "
+                        "VALUES (?1, ?2, ?3)",
+    [STMT_MIG_DELETE] = "DELETE FROM schema_migrations WHERE version = ?1",
+    /* SQLite serialises migrators with BEGIN IMMEDIATE; no advisory lock. */
+    [STMT_MIG_LOCK] = NULL,
+    [STMT_MIG_UNLOCK] = NULL,
+    [STMT_SCHEMA_COLUMNS] = "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo(?1)",
+
+    [STMT_PROSPECT_INSERT] = "INSERT INTO prospects (email, first_name, last_name, company, "
+                             "title, website) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    [STMT_PROSPECT_GET] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = ?1",
+    [STMT_PROSPECT_LIST] = "SELECT " PROSPECT_COLS " FROM prospects ORDER BY id LIMIT ?1 OFFSET ?2",
+    [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
+    [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
+                        "total_targets, redraft) VALUES (?1, 'pending', 0, 0, NULL, ?2) "
+                        "RETURNING id",
+    [STMT_JOB_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
+    [STMT_JOB_LIST] = "SELECT " JOB_COLS " FROM jobs ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs",
+    [STMT_JOB_TARGET_PENDING] = "SELECT prospect_id FROM job_targets WHERE job_id = ?1 "
+                                "AND state = 'pending' ORDER BY prospect_id LIMIT ?2",
+    [STMT_TEMPLATE_GET] = "SELECT subject, body, updated_at FROM templates WHERE name = ?1",
+};

@@ -1,0 +1,48 @@
+/*
+ * stmt — the names of every SQL statement draftd runs.
+ *
+ * One X-macro list gives each statement an enum value and a name; each dialect
+ * (sql_sqlite.c, sql_pg.c) fills in its SQL, indexed by that enum. Because the
+ * statements are a table, the schema guard can prepare every one of them against the
+ * live database with a loop. Migration files are the only other SQL in the program.
+ */
+#ifndef DRAFTD_STMT_H
+#define DRAFTD_STMT_H
+
+#define STMT_LIST(X)                                                                               \
+    X(HEALTH_PING, "health_ping")                                                                  \
+    X(MIG_TABLE_EXISTS, "migrations_table_exists")                                                 \
+    X(MIG_ENSURE_TABLE, "migrations_ensure_table")                                                 \
+    X(MIG_LIST, "migrations_list")                                                                 \
+    X(MIG_APPLIED, "migrations_applied")                                                                 \
+    X(MIG_INSERT, "migrations_insert")                                                             \
+    X(MIG_DELETE, "migrations_delete")                                                             \
+    X(MIG_LOCK, "migrations_lock")                                                                 \
+    X(MIG_UNLOCK, "migrations_unlock")                                                             \
+    X(SCHEMA_COLUMNS, "schema_columns")                                                            \
+    X(PROSPECT_INSERT, "prospect_insert")                                                          \
+    X(PROSPECT_GET, "prospect_get")                                                                \
+    X(PROSPECT_LIST, "prospect_list")                                                              \
+    X(PROSPECT_COUNT, "prospect_count")                                                            \
+    X(JOB_INSERT, "job_insert")                                                                    \
+    X(JOB_GET, "job_get")                                                                          \
+    X(JOB_LIST, "job_list")                                                                        \
+    X(JOB_COUNT, "job_count")                                                                      \
+    X(JOB_TARGET_PENDING, "job_target_pending")                                                    \
+    X(TEMPLATE_GET, "template_get")
+
+enum stmt_id {
+#define STMT_ENUM(id, name) STMT_##id,
+    STMT_LIST(STMT_ENUM)
+#undef STMT_ENUM
+        STMT__COUNT
+};
+
+/* The statement's name ("job_insert"); never NULL for a valid id. */
+const char *stmt_name(enum stmt_id id);
+
+/* SQL text per dialect, indexed by enum stmt_id; NULL where a dialect has no such statement. */
+extern const char *const sql_sqlite[STMT__COUNT];
+extern const char *const sql_pg[STMT__COUNT];
+
+#endif
