@@ -50,7 +50,13 @@ int http_reply_error(struct http_req *r, unsigned status, const char *code, json
         log_msg(LOG_ERROR, "request failed", "method=%s path=%s status=%u code=%s error=%s",
                 r->method, r->path, status, code, log_quote(q, sizeof q, msg));
     }
-    json_t *body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message", msg,
+    json_t *text = json_string(msg);
+    if (!text) { /* not UTF-8 (a raw byte from the URL, say): keep the ASCII */
+        for (char *p = msg; *p; p++)
+            if ((unsigned char)*p >= 0x80) *p = '?';
+        text = json_string(msg);
+    }
+    json_t *body = json_pack("{s:{s:s, s:o, s:o}}", "error", "code", code, "message", text,
                              "details", details ? details : json_object());
     if (!body) return ERR_NOMEM;
     return http_reply_json(r, status, body);

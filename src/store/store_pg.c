@@ -69,6 +69,14 @@ static void notice_to_log(void *arg, const char *message)
     log_msg(LOG_DEBUG, "postgres notice", "text=%s", log_quote(q, sizeof q, message));
 }
 
+/* "cached plan must not change result type": the statement predates a schema change. */
+static bool stale_plan(PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    return state && strcmp(state, "0A000") == 0 && msg && strstr(msg, "cached plan");
+}
+
 static int run_prepared(struct pg_store *ps, enum stmt_id id, const struct sval *params,
                         size_t n, PGresult **out, struct err *e)
 {
@@ -99,6 +107,19 @@ static int run_prepared(struct pg_store *ps, enum stmt_id id, const struct sval 
     }
     PGresult *res = PQexecPrepared(ps->conn, name, (int)n, values, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_FATAL_ERROR && stale_plan(res) && PQtransactionStatus(ps->conn) == PQTRANS_IDLE) {
+        /* The table changed shape under a cached statement: prepare it again, once. */
+        PQclear(res);
+        char sql[32];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", name);
+        PQclear(PQexec(ps->conn, sql));
+        ps->prepared[id] = false;
+        PGresult *pr = PQprepare(ps->conn, name, ps->base.sql[id], 0, NULL);
+        if (PQresultStatus(pr) == PGRES_COMMAND_OK) ps->prepared[id] = true;
+        PQclear(pr);
+        res = PQexecPrepared(ps->conn, name, (int)n, values, NULL, NULL, 0);
+        st = PQresultStatus(res);
+    }
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         int rc = pg_error(ps, res, e, stmt_name(id));
         PQclear(res);
