@@ -12,18 +12,38 @@
 
 #define URL_FORMS "sqlite:PATH, sqlite::memory:, postgres://... or postgresql://..."
 
-/* Writes url with the password of its user info (scheme://user:PASSWORD@host) masked. */
+/*
+ * Writes url with its password masked: the user info of scheme://user:PASSWORD@host
+ * (up to the last '@' before the path) and any password=VALUE query parameter.
+ */
 static void redact_password(char *dst, size_t cap, const char *url)
 {
-    const char *auth = strstr(url, "://") + 3;
-    const char *at = strchr(auth, '@');
-    const char *slash = strchr(auth, '/');
-    const char *colon = strchr(auth, ':');
-    if (!at || (slash && slash < at) || !colon || colon > at) {
-        snprintf(dst, cap, "%s", url);
-        return;
+    snprintf(dst, cap, "%s", url);
+    const char *scheme = strstr(dst, "://");
+    if (scheme) {
+        char *auth = (char *)scheme + 3;
+        size_t alen = strcspn(auth, "/?#");
+        char *at = NULL;
+        for (char *p = auth; p < auth + alen; p++)
+            if (*p == '@') at = p;
+        char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+        if (colon && at - colon > 1) {
+            memmove(colon + 4, at, strlen(at) + 1 <= cap - (size_t)(colon + 4 - dst)
+                                       ? strlen(at) + 1
+                                       : cap - (size_t)(colon + 4 - dst));
+            memcpy(colon + 1, "***", 3);
+            dst[cap - 1] = '\0';
+        }
     }
-    snprintf(dst, cap, "%.*s:***%s", (int)(colon - url), url, at);
+    for (char *p = strstr(dst, "password="); p; p = strstr(p, "password=")) {
+        char *v = p + 9;
+        size_t vlen = strcspn(v, "&#");
+        if (vlen > 3 || (vlen && strncmp(v, "***", vlen) != 0)) {
+            memmove(v + 3, v + vlen, strlen(v + vlen) + 1);
+            memcpy(v, "***", 3);
+        }
+        p = v;
+    }
 }
 
 int db_url_parse(struct db_url *out, const char *s, struct err *e)
@@ -33,7 +53,7 @@ int db_url_parse(struct db_url *out, const char *s, struct err *e)
         return err_set(e, ERR_USAGE, "database URL is empty; accepted forms: " URL_FORMS);
     if (strlen(s) >= sizeof out->text)
         return err_set(e, ERR_USAGE, "database URL is longer than %zu bytes", sizeof out->text - 1);
-    memcpy(out->text, s, strlen(s) + 1);
+    redact_password(out->text, sizeof out->text, s);
 
     if (strncmp(s, "sqlite:", 7) == 0) {
         const char *path = s + 7;
@@ -44,23 +64,23 @@ int db_url_parse(struct db_url *out, const char *s, struct err *e)
         }
         if (!*path)
             return err_set(e, ERR_USAGE,
-                           "database URL \"%s\" names no file; accepted forms: " URL_FORMS, s);
+                           "database URL \"%s\" names no file; accepted forms: " URL_FORMS,
+                           out->text);
         if (strncmp(path, "//", 2) == 0)
             return err_set(e, ERR_USAGE,
                            "database URL \"%s\": write sqlite:PATH (sqlite:/abs/path.db or "
-                           "sqlite:relative.db), not sqlite://",
-                           s);
+                           "sqlite:relative.db), not sqlite://; accepted forms: " URL_FORMS,
+                           out->text);
         memcpy(out->target, path, strlen(path) + 1);
         return 0;
     }
     if (strncmp(s, "postgres://", 11) == 0 || strncmp(s, "postgresql://", 13) == 0) {
         out->kind = DB_POSTGRES;
         memcpy(out->target, s, strlen(s) + 1);
-        redact_password(out->text, sizeof out->text, s);
         return 0;
     }
     return err_set(e, ERR_USAGE, "database URL \"%s\" is not supported; accepted forms: " URL_FORMS,
-                   s);
+                   out->text);
 }
 
 static int parse_int(const char *v, long lo, long hi, long *out)

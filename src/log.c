@@ -40,18 +40,16 @@ const char *log_quote(char *buf, size_t len, const char *s)
         return buf;
     }
     buf[o++] = '"';
-    for (; s && *s && o + 3 < len; s++) {
+    for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
+        char esc = c == '"' ? '"' : c == '\\' ? '\\' : c == '\n' ? 'n' : 0;
+        size_t need = esc ? 2 : 1;
+        if (o + need + 2 > len) break; /* keep room for the closing quote and NUL */
+        if (esc) {
             buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else if (c == '\n') {
-            buf[o++] = '\\';
-            buf[o++] = 'n';
-        } else if (c < 0x20) {
-            buf[o++] = '?';
+            buf[o++] = esc;
         } else {
-            buf[o++] = (char)c;
+            buf[o++] = c < 0x20 ? '?' : (char)c;
         }
     }
     buf[o++] = '"';
