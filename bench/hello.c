@@ -91,8 +91,14 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+    /* draftd's model: poll in every pool thread (see src/http/server.c for why not
+     * epoll). HELLO_EPOLL=1 measures the epoll variant for comparison. */
+    const char *want_epoll = getenv("HELLO_EPOLL");
+    if (want_epoll && strcmp(want_epoll, "1") == 0 &&
+        MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
+    else
+        flags |= MHD_USE_POLL;
 
     /*
      * Block the termination signals before any thread exists so that every
@@ -126,6 +132,7 @@ int main(int argc, char **argv)
     if (d == NULL && (flags & MHD_USE_EPOLL) != 0) {
         /* epoll advertised but unusable (e.g. restricted sandbox). */
         flags &= ~(unsigned int)MHD_USE_EPOLL;
+        flags |= MHD_USE_POLL;
         if (threads > 1)
             d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle,
                                  resp, MHD_OPTION_THREAD_POOL_SIZE,

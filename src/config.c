@@ -150,6 +150,11 @@ static const struct {
 
 int config_init(struct config *c, struct err *e)
 {
+    return config_init_except(c, 0, e);
+}
+
+int config_init_except(struct config *c, unsigned skip, struct err *e)
+{
     memset(c, 0, sizeof *c);
     c->port = 8080;
     c->workers = 2;
@@ -158,6 +163,7 @@ int config_init(struct config *c, struct err *e)
     if (db_url_parse(&c->db, "sqlite:draftd.db", e)) return e->code;
 
     for (size_t i = 0; i < sizeof env_vars / sizeof *env_vars; i++) {
+        if (skip & (1u << env_vars[i].key)) continue;
         const char *v = getenv(env_vars[i].var);
         if (v && config_set(c, env_vars[i].key, v, env_vars[i].var, e)) return e->code;
     }

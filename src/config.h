@@ -41,6 +41,12 @@ int db_url_parse(struct db_url *out, const char *s, struct err *e);
 /* Defaults, then the environment variables of API.md. ERR_USAGE names the bad variable. */
 int config_init(struct config *c, struct err *e);
 
+/*
+ * The same, skipping the variables of the keys in skip (a mask of 1u << key): those
+ * given as flags, so that a flag overrides even a variable that would not parse.
+ */
+int config_init_except(struct config *c, unsigned skip, struct err *e);
+
 /* Sets one key from text; source ("--port", "PORT") names it in the error message. */
 int config_set(struct config *c, enum config_key key, const char *value, const char *source,
                struct err *e);

@@ -21,8 +21,8 @@ static int parse_to(const char *v, int *out)
     return 0;
 }
 
-int cli_parse(int argc, char **argv, const struct cli_flag *flags, struct config *cfg,
-              struct cli_args *out, struct err *e)
+int cli_parse(int argc, char **argv, const struct cli_flag *flags, struct cli_args *out,
+              struct err *e)
 {
     memset(out, 0, sizeof *out);
     for (int i = 0; i < argc; i++) {
@@ -55,11 +55,25 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, struct config
             if (parse_to(v, &out->to))
                 return err_set(e, ERR_USAGE, "--to: \"%s\" is not a migration version", v);
             out->to_set = true;
-        } else if (config_set(cfg, (enum config_key)f->key, v, f->name, e)) {
-            return e->code;
+        } else {
+            if (out->nsettings == CLI_MAX_SETTINGS)
+                return err_set(e, ERR_USAGE, "too many options");
+            out->settings[out->nsettings].flag = f;
+            out->settings[out->nsettings++].value = v;
         }
     }
     return 0;
+}
+
+int cli_configure(struct config *cfg, const struct cli_args *args, struct err *e)
+{
+    unsigned skip = 0;
+    for (int i = 0; i < args->nsettings; i++) skip |= 1u << args->settings[i].flag->key;
+    int rc = config_init_except(cfg, skip, e);
+    for (int i = 0; !rc && i < args->nsettings; i++)
+        rc = config_set(cfg, (enum config_key)args->settings[i].flag->key,
+                        args->settings[i].value, args->settings[i].flag->name, e);
+    return rc;
 }
 
 int cli_exit_status(int code)
@@ -86,8 +100,9 @@ int cli_open(int argc, char **argv, const struct cli_flag *flags, struct config 
     *s = NULL;
     set->items = NULL;
     set->count = 0;
-    if ((rc = config_init(cfg, e)) || (rc = cli_parse(argc, argv, flags, cfg, args, e))) return rc;
+    if ((rc = cli_parse(argc, argv, flags, args, e))) return rc;
     if (args->help) return 0;
+    if ((rc = cli_configure(cfg, args, e))) return rc;
     log_set_level(cfg->log_level);
     if ((rc = migration_set_builtin(set, cfg->db.kind, e))) return rc;
     if ((rc = store_open(s, &cfg->db, e))) {

@@ -23,21 +23,34 @@ struct cli_flag {
 };
 
 #define CLI_MAX_POSITIONAL 4
+#define CLI_MAX_SETTINGS 16
 
 struct cli_args {
     const char *pos[CLI_MAX_POSITIONAL];
     int npos;
+    struct {
+        const struct cli_flag *flag;
+        const char *value;
+    } settings[CLI_MAX_SETTINGS]; /* configuration flags, in order */
+    int nsettings;
     int to; /* --to N */
     bool to_set;
     bool help;
 };
 
 /*
- * Parses argv (after the command words) against flags, writing configuration keys
- * into cfg. ERR_USAGE with a message naming the bad flag.
+ * Parses argv (after the command words) against flags: positionals, --to and --help
+ * into out, configuration flags into out->settings (applied by cli_configure).
+ * ERR_USAGE with a message naming the bad flag.
  */
-int cli_parse(int argc, char **argv, const struct cli_flag *flags, struct config *cfg,
-              struct cli_args *out, struct err *e);
+int cli_parse(int argc, char **argv, const struct cli_flag *flags, struct cli_args *out,
+              struct err *e);
+
+/*
+ * Builds cfg: defaults, the environment except what a flag sets, then the flags with the
+ * same validation. A bad variable is an error only when no flag replaces it.
+ */
+int cli_configure(struct config *cfg, const struct cli_args *args, struct err *e);
 
 /* The exit status for an ERR_* code: 2 usage, 3 schema, 1 otherwise, 0 for 0. */
 int cli_exit_status(int code);

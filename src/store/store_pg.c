@@ -77,8 +77,39 @@ static bool stale_plan(PGresult *res)
     return state && strcmp(state, "0A000") == 0 && msg && strstr(msg, "cached plan");
 }
 
+/* Reopens a connection that libpq found broken; prepared statements died with it. */
+static bool reconnect(struct pg_store *ps)
+{
+    PQreset(ps->conn);
+    memset(ps->prepared, 0, sizeof ps->prepared);
+    bool ok = PQstatus(ps->conn) == CONNECTION_OK;
+    log_msg(ok ? LOG_INFO : LOG_WARN, ok ? "reconnected to PostgreSQL" : "PostgreSQL reconnect failed",
+            NULL);
+    return ok;
+}
+
+static int attempt(struct pg_store *ps, enum stmt_id id, const struct sval *params, size_t n,
+                   PGresult **out, struct err *e);
+
+/*
+ * Runs a prepared statement. A connection that broke while idle (the server restarted,
+ * the network blinked) is reopened and the statement tried once more; inside a
+ * transaction the failure stands, since the transaction is gone.
+ */
 static int run_prepared(struct pg_store *ps, enum stmt_id id, const struct sval *params,
                         size_t n, PGresult **out, struct err *e)
+{
+    bool idle = PQtransactionStatus(ps->conn) == PQTRANS_IDLE;
+    if (PQstatus(ps->conn) == CONNECTION_BAD && !reconnect(ps))
+        return pg_error(ps, NULL, e, stmt_name(id));
+    int rc = attempt(ps, id, params, n, out, e);
+    if (rc == ERR_UNAVAILABLE && idle && PQstatus(ps->conn) == CONNECTION_BAD && reconnect(ps))
+        rc = attempt(ps, id, params, n, out, e);
+    return rc;
+}
+
+static int attempt(struct pg_store *ps, enum stmt_id id, const struct sval *params, size_t n,
+                   PGresult **out, struct err *e)
 {
     char name[16], ints[PG_MAX_PARAMS][24];
     const char *values[PG_MAX_PARAMS];
@@ -231,6 +262,7 @@ out:
 static int p_prepare_check(struct store *s, const char *sql, struct err *e)
 {
     struct pg_store *ps = (struct pg_store *)s;
+    if (PQstatus(ps->conn) == CONNECTION_BAD) reconnect(ps);
     PGresult *res = PQprepare(ps->conn, "", sql, 0, NULL); /* the unnamed statement */
     int rc = 0;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -59,6 +60,23 @@ static int exec_simple(sqlite3 *db, const char *sql, struct err *e)
         return code;
     }
     return 0;
+}
+
+/*
+ * Switches the file to WAL. Two processes creating the same new database at once can
+ * get SQLITE_BUSY here without the busy handler being consulted, so retry for as long
+ * as the busy timeout would have waited.
+ */
+static int set_wal(sqlite3 *db, struct err *e)
+{
+    struct timespec nap = {.tv_sec = 0, .tv_nsec = 2 * 1000 * 1000};
+    int rc = 0;
+    for (int waited_ms = 0;; waited_ms += 2) {
+        rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS) break;
+        nanosleep(&nap, NULL);
+    }
+    return rc == SQLITE_OK ? 0 : db_error(db, rc, e, "PRAGMA journal_mode=WAL");
 }
 
 static int q_query(struct store *s, enum stmt_id id, const struct sval *params, size_t n,
@@ -267,7 +285,7 @@ int store_sqlite_open(struct store **out, const struct db_url *url, struct err *
     sqlite3_extended_result_codes(ss->db, 1);
     sqlite3_busy_timeout(ss->db, BUSY_TIMEOUT_MS);
     /* WAL lets readers run beside the one writer; memdb has no WAL and keeps its default. */
-    if (!url->memory && (rc = exec_simple(ss->db, "PRAGMA journal_mode=WAL", e))) goto open_failed;
+    if (!url->memory && (rc = set_wal(ss->db, e))) goto open_failed;
     if ((rc = exec_simple(ss->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", e)))
         goto open_failed;
     *out = &ss->base;
