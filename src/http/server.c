@@ -258,7 +258,12 @@ int http_server_port(const struct http_server *s)
 void http_server_stop(struct http_server *s, int grace_ms)
 {
     if (!s) return;
-    MHD_socket fd = MHD_quiesce_daemon(s->daemon); /* no new connections from here */
+    /* No new connections from here: quiesce stops libmicrohttpd accepting, and shutting
+     * the listening socket down makes the kernel refuse new connections at once instead
+     * of queueing them in the backlog. The descriptor itself stays open until the
+     * threads are gone, as libmicrohttpd requires. */
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET) shutdown(fd, SHUT_RDWR);
     struct timespec nap = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
     for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 5)
         nanosleep(&nap, NULL);

@@ -2,10 +2,16 @@
  * test_http — the HTTP server of `draftd serve` from the outside: the health
  * endpoints, the JSON error shape of 404/405/413 (with a declared and with a chunked
  * body), that the server keeps answering after each error, keep-alive, 503 while the
- * database cannot be reached, and a clean exit 0 on SIGTERM and on SIGINT.
+ * database cannot be reached, and a clean exit 0 on SIGTERM and on SIGINT, after
+ * finishing the request in flight.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -271,6 +277,82 @@ static void stop_signal(int sig)
     h_db_drop(db);
 }
 
+/* A raw connection to 127.0.0.1:port, so a test can send a request in pieces. */
+static int connect_raw(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static void send_all(int fd, const char *text)
+{
+    size_t n = strlen(text);
+    assert_int_equal(send(fd, text, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+/* Reads until the peer closes or 5 s pass; returns the text (static buffer). */
+static const char *read_until_close(int fd)
+{
+    static char buf[8192];
+    size_t got = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 5000) <= 0) break;
+        ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        if (n <= 0) break;
+        got += (size_t)n;
+        if (got == sizeof buf - 1) break;
+    }
+    buf[got] = '\0';
+    return buf;
+}
+
+/*
+ * SIGTERM while a request is in flight (its headers are in, half of its body is not):
+ * the server stops taking connections at once, still answers that request when the
+ * rest of the body arrives, and then exits 0.
+ */
+static void sigterm_finishes_the_request_in_flight(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server srv;
+    start_server(&db, &srv);
+    int port = srv.port;
+    int fd = connect_raw(port);
+    send_all(fd, "POST /api/health HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\n"
+                 "Content-Length: 10\r\nConnection: close\r\n\r\nhello");
+    struct timespec nap = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
+    nanosleep(&nap, NULL); /* let the server read the headers and start the request */
+
+    h_serve_kill(&srv, SIGTERM);
+    bool refused = false;
+    for (int i = 0; i < 100 && !refused; i++) {
+        refused = !h_port_accepts(port);
+        if (!refused) {
+            struct timespec tick = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+            nanosleep(&tick, NULL);
+        }
+    }
+    assert_true(refused);
+
+    send_all(fd, "world");
+    const char *answer = read_until_close(fd);
+    close(fd);
+    if (!strstr(answer, "405")) print_error("answer: %s\nlog:\n%s\n", answer, h_serve_log(&srv));
+    h_assert_contains(answer, "HTTP/1.1 405");
+    h_assert_contains(answer, "\"code\":\"method_not_allowed\"");
+    int rc = h_serve_wait_exit(&srv);
+    if (rc != 0) print_error("serve log:\n%s\n", h_serve_log(&srv));
+    assert_int_equal(rc, 0);
+    h_serve_release(&srv);
+    h_db_drop(db);
+}
+
 static void sigterm_exits_0(void **state)
 {
     (void)state;
@@ -295,6 +377,7 @@ int main(void)
         H_TEST(health_is_503_while_the_database_is_unreachable),
         H_TEST(health_is_200_at_once_after_the_database_restarted),
         H_TEST(sigterm_exits_0),
+        H_TEST(sigterm_finishes_the_request_in_flight),
         H_TEST(sigint_exits_0),
     };
     char name[64];
