@@ -74,6 +74,18 @@ static int status(struct store *s, const struct migration_set *set, struct err *
     return 0;
 }
 
+/* Prints the version the database is at now, after up or down. */
+static int print_version(struct store *s, const struct migration_set *set, struct err *e)
+{
+    struct migration_history h;
+    int rc = migrate_read_history(&h, s, e);
+    if (rc) return rc;
+    printf("database at version %d of %d\n", migration_history_version(&h),
+           migration_set_latest(set));
+    migration_history_release(&h);
+    return 0;
+}
+
 static int up(struct store *s, const struct migration_set *set, const struct cli_args *a,
               struct err *e)
 {
@@ -93,12 +105,7 @@ static int up(struct store *s, const struct migration_set *set, const struct cli
                            version, a->to, a->to);
     }
     int rc = migrate_up(s, set, a->to_set ? a->to : latest, stdout, e);
-    if (rc) return rc;
-    struct migration_history h;
-    if ((rc = migrate_read_history(&h, s, e))) return rc;
-    printf("database at version %d of %d\n", migration_history_version(&h), latest);
-    migration_history_release(&h);
-    return 0;
+    return rc ? rc : print_version(s, set, e);
 }
 
 static int down(struct store *s, const struct migration_set *set, const struct cli_args *a,
@@ -112,12 +119,7 @@ static int down(struct store *s, const struct migration_set *set, const struct c
     if (a->to > latest)
         return err_set(e, ERR_USAGE, "--to %d: this build knows migrations 1-%d", a->to, latest);
     int rc = migrate_down(s, set, a->to, stdout, e);
-    if (rc) return rc;
-    struct migration_history h;
-    if ((rc = migrate_read_history(&h, s, e))) return rc;
-    printf("database at version %d of %d\n", migration_history_version(&h), latest);
-    migration_history_release(&h);
-    return 0;
+    return rc ? rc : print_version(s, set, e);
 }
 
 int cmd_migrate(int argc, char **argv)

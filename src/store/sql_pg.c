@@ -2,6 +2,8 @@
  * sql_pg — the SQL of every named statement (stmt.h), PostgreSQL dialect.
  * Parameters are $N; timestamps are timestamptz, read back as RFC 3339 UTC text.
  */
+#include <stddef.h>
+
 #include "stmt.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -13,6 +15,12 @@
     TS("created_at") ", " TS("started_at") ", " TS("finished_at")
 
 const char *const sql_pg[STMT__COUNT] = {
+    [STMT_CONN_WAL] = NULL, /* SQLite connection settings */
+    [STMT_CONN_FOREIGN_KEYS] = NULL,
+    [STMT_CONN_SYNCHRONOUS] = NULL,
+    [STMT_TX_BEGIN] = "BEGIN",
+    [STMT_TX_COMMIT] = "COMMIT",
+    [STMT_TX_ROLLBACK] = "ROLLBACK",
     [STMT_HEALTH_PING] = "SELECT 1",
     [STMT_MIG_TABLE_EXISTS] = "SELECT count(*) FROM pg_catalog.pg_class c "
                               "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "

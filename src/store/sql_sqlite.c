@@ -14,6 +14,15 @@
     "started_at, finished_at"
 
 const char *const sql_sqlite[STMT__COUNT] = {
+    /* Run on every new connection: WAL lets readers work beside the one writer. */
+    [STMT_CONN_WAL] = "PRAGMA journal_mode=WAL",
+    [STMT_CONN_FOREIGN_KEYS] = "PRAGMA foreign_keys=ON",
+    [STMT_CONN_SYNCHRONOUS] = "PRAGMA synchronous=FULL",
+    /* IMMEDIATE: a writer takes the write lock up front and waits on the busy timeout,
+     * instead of failing when it upgrades a read lock. */
+    [STMT_TX_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_TX_COMMIT] = "COMMIT",
+    [STMT_TX_ROLLBACK] = "ROLLBACK",
     [STMT_HEALTH_PING] = "SELECT 1",
     [STMT_MIG_TABLE_EXISTS] = "SELECT count(*) FROM sqlite_schema "
                               "WHERE type = 'table' AND name = 'schema_migrations'",

@@ -10,6 +10,12 @@
 #define DRAFTD_STMT_H
 
 #define STMT_LIST(X)                                                                               \
+    X(CONN_WAL, "connection_journal_wal")                                                          \
+    X(CONN_FOREIGN_KEYS, "connection_foreign_keys")                                                \
+    X(CONN_SYNCHRONOUS, "connection_synchronous")                                                  \
+    X(TX_BEGIN, "transaction_begin")                                                               \
+    X(TX_COMMIT, "transaction_commit")                                                             \
+    X(TX_ROLLBACK, "transaction_rollback")                                                         \
     X(HEALTH_PING, "health_ping")                                                                  \
     X(MIG_TABLE_EXISTS, "migrations_table_exists")                                                 \
     X(MIG_ENSURE_TABLE, "migrations_ensure_table")                                                 \

@@ -106,17 +106,19 @@ const char *store_sql(const struct store *s, enum stmt_id id)
 
 int store_begin(struct store *s, struct err *e)
 {
-    return s->ops->begin(s, e);
+    return store_query(s, STMT_TX_BEGIN, NULL, 0, NULL, e);
 }
 
 int store_commit(struct store *s, struct err *e)
 {
-    return s->ops->commit(s, e);
+    return store_query(s, STMT_TX_COMMIT, NULL, 0, NULL, e);
 }
 
 int store_rollback(struct store *s, struct err *e)
 {
-    return s->ops->rollback(s, e);
+    /* The engine may have ended the transaction itself (SQLite does on some errors). */
+    if (!s->ops->in_transaction(s)) return 0;
+    return store_query(s, STMT_TX_ROLLBACK, NULL, 0, NULL, e);
 }
 
 /* --- the per-thread connection -------------------------------------------------------- */

@@ -49,9 +49,7 @@ struct store_ops {
     void (*rows_free)(struct store_rows *r);
     int (*exec_script)(struct store *s, const char *sql, size_t len, struct err *e);
     int (*prepare_check)(struct store *s, const char *sql, struct err *e);
-    int (*begin)(struct store *s, struct err *e);
-    int (*commit)(struct store *s, struct err *e);
-    int (*rollback)(struct store *s, struct err *e);
+    bool (*in_transaction)(struct store *s);
     void (*free)(struct store *s);
 };
 
@@ -100,7 +98,8 @@ int store_prepare_check(struct store *s, enum stmt_id id, struct err *e);
 /* The statement's SQL in this connection's dialect, or NULL when the dialect has none. */
 const char *store_sql(const struct store *s, enum stmt_id id);
 
-/* A write transaction (SQLite: BEGIN IMMEDIATE, so writers queue on the busy timeout). */
+/* Transactions, through the TX_* statements (SQLite: BEGIN IMMEDIATE, so writers queue on
+ * the busy timeout). Rollback is a no-op when the engine already ended the transaction. */
 int store_begin(struct store *s, struct err *e);
 int store_commit(struct store *s, struct err *e);
 int store_rollback(struct store *s, struct err *e);

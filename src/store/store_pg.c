@@ -207,16 +207,6 @@ static void p_rows_free(struct store_rows *rows)
     free(r);
 }
 
-static int exec_text(struct pg_store *ps, const char *sql, struct err *e, const char *what)
-{
-    PGresult *res = PQexec(ps->conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    int rc = 0;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = pg_error(ps, res, e, what);
-    PQclear(res);
-    return rc;
-}
-
 static int p_exec_script(struct store *s, const char *sql, size_t len, struct err *e)
 {
     struct pg_store *ps = (struct pg_store *)s;
@@ -274,21 +264,10 @@ static int p_prepare_check(struct store *s, const char *sql, struct err *e)
     return rc;
 }
 
-static int p_begin(struct store *s, struct err *e)
+static bool p_in_transaction(struct store *s)
 {
-    return exec_text((struct pg_store *)s, "BEGIN", e, "BEGIN");
-}
-
-static int p_commit(struct store *s, struct err *e)
-{
-    return exec_text((struct pg_store *)s, "COMMIT", e, "COMMIT");
-}
-
-static int p_rollback(struct store *s, struct err *e)
-{
-    struct pg_store *ps = (struct pg_store *)s;
-    if (PQtransactionStatus(ps->conn) == PQTRANS_IDLE) return 0;
-    return exec_text(ps, "ROLLBACK", e, "ROLLBACK");
+    PGTransactionStatusType st = PQtransactionStatus(((struct pg_store *)s)->conn);
+    return st != PQTRANS_IDLE && st != PQTRANS_UNKNOWN; /* UNKNOWN: the connection is gone */
 }
 
 static void p_free(struct store *s)
@@ -305,9 +284,7 @@ static const struct store_ops pg_ops = {
     .rows_free = p_rows_free,
     .exec_script = p_exec_script,
     .prepare_check = p_prepare_check,
-    .begin = p_begin,
-    .commit = p_commit,
-    .rollback = p_rollback,
+    .in_transaction = p_in_transaction,
     .free = p_free,
 };
 

@@ -2,10 +2,8 @@
  * store_sqlite — the SQLite engine behind store.h.
  *
  * Each connection opens the file in WAL mode with a busy timeout and foreign keys on,
- * and caches its prepared statements (SQLITE_PREPARE_PERSISTENT) for its lifetime;
- * SQLite re-prepares them itself when the schema changes. Write transactions use
- * BEGIN IMMEDIATE so that a writer waits on the busy timeout instead of failing when it
- * upgrades a read lock. sqlite::memory: is a memdb database shared by every connection
+ * (the CONN_* statements) and caches its prepared statements (SQLITE_PREPARE_PERSISTENT)
+ * for its lifetime; SQLite re-prepares them itself when the schema changes. sqlite::memory: is a memdb database shared by every connection
  * of the process and kept alive by one holder connection until store_global_release.
  */
 #include <pthread.h>
@@ -50,16 +48,11 @@ static int db_error(sqlite3 *db, int rc, struct err *e, const char *what)
     return err_set(e, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-static int exec_simple(sqlite3 *db, const char *sql, struct err *e)
+/* Runs one connection setting from the statement table. */
+static int exec_setting(sqlite3 *db, enum stmt_id id, struct err *e)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        int code = db_error(db, rc, e, sql);
-        sqlite3_free(msg);
-        return code;
-    }
-    return 0;
+    int rc = sqlite3_exec(db, sql_sqlite[id], NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : db_error(db, rc, e, stmt_name(id));
 }
 
 /*
@@ -72,11 +65,11 @@ static int set_wal(sqlite3 *db, struct err *e)
     struct timespec nap = {.tv_sec = 0, .tv_nsec = 2 * 1000 * 1000};
     int rc = 0;
     for (int waited_ms = 0;; waited_ms += 2) {
-        rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        rc = sqlite3_exec(db, sql_sqlite[STMT_CONN_WAL], NULL, NULL, NULL);
         if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS) break;
         nanosleep(&nap, NULL);
     }
-    return rc == SQLITE_OK ? 0 : db_error(db, rc, e, "PRAGMA journal_mode=WAL");
+    return rc == SQLITE_OK ? 0 : db_error(db, rc, e, stmt_name(STMT_CONN_WAL));
 }
 
 static int q_query(struct store *s, enum stmt_id id, const struct sval *params, size_t n,
@@ -193,21 +186,9 @@ static int q_prepare_check(struct store *s, const char *sql, struct err *e)
     return 0;
 }
 
-static int q_begin(struct store *s, struct err *e)
+static bool q_in_transaction(struct store *s)
 {
-    return exec_simple(((struct sqlite_store *)s)->db, "BEGIN IMMEDIATE", e);
-}
-
-static int q_commit(struct store *s, struct err *e)
-{
-    return exec_simple(((struct sqlite_store *)s)->db, "COMMIT", e);
-}
-
-static int q_rollback(struct store *s, struct err *e)
-{
-    struct sqlite_store *ss = (struct sqlite_store *)s;
-    if (sqlite3_get_autocommit(ss->db)) return 0; /* SQLite already rolled back */
-    return exec_simple(ss->db, "ROLLBACK", e);
+    return !sqlite3_get_autocommit(((struct sqlite_store *)s)->db);
 }
 
 static void q_free(struct store *s)
@@ -225,9 +206,7 @@ static const struct store_ops sqlite_ops = {
     .rows_free = q_rows_free,
     .exec_script = q_exec_script,
     .prepare_check = q_prepare_check,
-    .begin = q_begin,
-    .commit = q_commit,
-    .rollback = q_rollback,
+    .in_transaction = q_in_transaction,
     .free = q_free,
 };
 
@@ -286,7 +265,8 @@ int store_sqlite_open(struct store **out, const struct db_url *url, struct err *
     sqlite3_busy_timeout(ss->db, BUSY_TIMEOUT_MS);
     /* WAL lets readers run beside the one writer; memdb has no WAL and keeps its default. */
     if (!url->memory && (rc = set_wal(ss->db, e))) goto open_failed;
-    if ((rc = exec_simple(ss->db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", e)))
+    if ((rc = exec_setting(ss->db, STMT_CONN_FOREIGN_KEYS, e)) ||
+        (rc = exec_setting(ss->db, STMT_CONN_SYNCHRONOUS, e)))
         goto open_failed;
     *out = &ss->base;
     return 0;
