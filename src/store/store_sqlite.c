@@ -27,6 +27,7 @@ struct sqlite_store {
 struct sqlite_rows {
     struct store_rows head;
     sqlite3_stmt *st;
+    enum stmt_id id; /* names the statement in errors met while stepping */
 };
 
 static pthread_mutex_t memory_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -106,6 +107,7 @@ static int q_query(struct store *s, enum stmt_id id, const struct sval *params, 
         }
         r->head.owner = s;
         r->st = st;
+        r->id = id;
         *rows = &r->head;
         return 0;
     }
@@ -123,7 +125,7 @@ static int q_rows_next(struct store_rows *rows, struct err *e)
     int rc = sqlite3_step(r->st);
     if (rc == SQLITE_ROW) return 1;
     if (rc == SQLITE_DONE) return 0;
-    return db_error(sqlite3_db_handle(r->st), rc, e, "reading rows");
+    return db_error(sqlite3_db_handle(r->st), rc, e, stmt_name(r->id));
 }
 
 static const char *q_rows_text(struct store_rows *rows, int col)
