@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
 
 static const char *const stmt_names[STMT__COUNT] = {
 #define STMT_NAME(id, name) [STMT_##id] = name,
@@ -140,12 +139,6 @@ int store_thread_get(struct store **out, const struct db_url *url, struct err *e
 {
     pthread_once(&thread_key_once, thread_key_make);
     struct store *s = pthread_getspecific(thread_key);
-    if (s && s->kind == DB_POSTGRES && store_pg_is_bad(s)) {
-        log_msg(LOG_WARN, "database connection lost; reconnecting", NULL);
-        pthread_setspecific(thread_key, NULL);
-        store_free(s);
-        s = NULL;
-    }
     if (!s) {
         int rc = store_open(&s, url, e);
         if (rc) return rc;

@@ -106,8 +106,8 @@ int store_rollback(struct store *s, struct err *e);
 
 /*
  * The calling thread's own connection to url, opened on first use and closed when the
- * thread exits. Borrowed: do not free. A PostgreSQL connection that has gone bad is
- * reopened on the next call.
+ * thread exits. Borrowed: do not free. (A PostgreSQL connection that the server ended
+ * is reopened by the engine on its next idle statement.)
  */
 int store_thread_get(struct store **out, const struct db_url *url, struct err *e);
 
@@ -117,6 +117,5 @@ void store_global_release(void);
 /* Engine constructors, for store.c. */
 int store_sqlite_open(struct store **out, const struct db_url *url, struct err *e);
 int store_pg_open(struct store **out, const struct db_url *url, struct err *e);
-bool store_pg_is_bad(struct store *s);
 
 #endif

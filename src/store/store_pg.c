@@ -3,7 +3,8 @@
  *
  * Named statements are prepared on a connection the first time they run (PQprepare,
  * named "d<id>") and reused; results come back in text format and are stepped by row.
- * A lost connection is reported as ERR_UNAVAILABLE and store_thread_get reopens it.
+ * A connection the server ended is reopened (PQreset) before the next statement that runs
+ * outside a transaction; inside one the failure is ERR_UNAVAILABLE, since the work is lost.
  * Notices go to the debug log instead of libpq's default stderr printer.
  */
 #include <libpq-fe.h>
@@ -287,11 +288,6 @@ static const struct store_ops pg_ops = {
     .in_transaction = p_in_transaction,
     .free = p_free,
 };
-
-bool store_pg_is_bad(struct store *s)
-{
-    return PQstatus(((struct pg_store *)s)->conn) == CONNECTION_BAD;
-}
 
 int store_pg_open(struct store **out, const struct db_url *url, struct err *e)
 {
