@@ -233,6 +233,7 @@ static void test_failing_script_names_its_statement(void **state)
 
 struct thread_arg {
     const struct db_url *url;
+    pthread_barrier_t *both_open; /* so that both connections are alive at once */
     struct store *first, *second;
     int rc;
 };
@@ -244,18 +245,23 @@ static void *thread_main(void *p)
     a->rc = store_thread_get(&a->first, a->url, &e);
     if (!a->rc) a->rc = store_thread_get(&a->second, a->url, &e);
     if (!a->rc) a->rc = store_query(a->first, STMT_HEALTH_PING, NULL, 0, NULL, &e);
+    pthread_barrier_wait(a->both_open);
     return NULL; /* the key's destructor closes the connection here */
 }
 
 static void test_a_connection_per_thread(void **state)
 {
     struct fixture *f = *state;
-    struct thread_arg a = {.url = &f->url}, b = {.url = &f->url};
+    pthread_barrier_t both_open;
+    assert_int_equal(pthread_barrier_init(&both_open, NULL, 2), 0);
+    struct thread_arg a = {.url = &f->url, .both_open = &both_open};
+    struct thread_arg b = {.url = &f->url, .both_open = &both_open};
     pthread_t ta, tb;
     assert_int_equal(pthread_create(&ta, NULL, thread_main, &a), 0);
     assert_int_equal(pthread_create(&tb, NULL, thread_main, &b), 0);
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
+    pthread_barrier_destroy(&both_open);
     assert_int_equal(a.rc, 0);
     assert_int_equal(b.rc, 0);
     assert_ptr_equal(a.first, a.second); /* the same thread gets its own one back */
