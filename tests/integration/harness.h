@@ -102,6 +102,8 @@ void h_gate_release(void);
 int h_finish(struct h_proc *p, struct h_result *res);
 /* h_start then h_finish: returns the exit status, also in res->status. */
 int h_run(struct h_result *res, const char *db_url, const char *const *env, ...);
+/* Runs `draftd migrate up` (with `--to to` unless to is NULL) and asserts exit 0. */
+void h_migrate(const struct h_db *db, const char *to);
 void h_result_release(struct h_result *res);
 
 /* Fails the test with the command's output when its exit status is not want. */

@@ -225,6 +225,17 @@ int h_run(struct h_result *res, const char *db_url, const char *const *env, ...)
     return h_finish(&p, res);
 }
 
+void h_migrate(const struct h_db *db, const char *to)
+{
+    struct h_result r;
+    if (to)
+        h_run(&r, db->url, NULL, "migrate", "up", "--to", to, NULL);
+    else
+        h_run(&r, db->url, NULL, "migrate", "up", NULL);
+    h_assert_status(&r, 0);
+    h_result_release(&r);
+}
+
 void h_result_release(struct h_result *res)
 {
     hi_free_buf(res->out);

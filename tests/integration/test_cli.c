@@ -29,9 +29,7 @@ static void non_numeric_port_is_a_usage_error(void **state)
     struct h_db *db;
     struct h_result r;
     h_db_create(&db);
-    h_run(&r, db->url, NULL, "migrate", "up", NULL);
-    h_assert_status(&r, 0);
-    h_result_release(&r);
+    h_migrate(db, NULL);
     h_run(&r, db->url, NULL, "serve", "--port", "nope", NULL);
     h_assert_status(&r, 2);
     h_assert_contains(r.err, "nope");

@@ -25,11 +25,8 @@
 /* A migrated database and a server on it; stop with stop_server. */
 static void start_server(struct h_db **db, struct h_server *srv)
 {
-    struct h_result r;
     h_db_create(db);
-    h_run(&r, (*db)->url, NULL, "migrate", "up", NULL);
-    h_assert_status(&r, 0);
-    h_result_release(&r);
+    h_migrate(*db, NULL);
     int rc = h_serve_start(srv, (*db)->url, NULL, NULL);
     if (rc != H_LISTENING) print_error("serve exited %d:\n%s\n", rc, srv->log);
     assert_int_equal(rc, H_LISTENING);
@@ -54,6 +51,19 @@ static void health_ok(void **state)
     stop_server(db, &srv);
 }
 
+/*
+ * Asserts that r is the JSON error of API.md with this status and code (code NULL: any),
+ * releases it, and that the server still answers /api/health afterwards.
+ */
+static void assert_error_then_healthy(struct h_resp *r, int port, long status, const char *code)
+{
+    assert_int_equal(r->status, status);
+    h_assert_json_type(r);
+    h_assert_json_error(r, code);
+    h_resp_release(r);
+    h_assert_health_ok(port);
+}
+
 static void unknown_route_is_404_json(void **state)
 {
     (void)state;
@@ -62,11 +72,7 @@ static void unknown_route_is_404_json(void **state)
     struct h_resp r;
     start_server(&db, &srv);
     h_http(&r, srv.port, "GET", "/nope", NULL, 0, NULL);
-    assert_int_equal(r.status, 404);
-    h_assert_json_type(&r);
-    h_assert_json_error(&r, "not_found");
-    h_resp_release(&r);
-    h_assert_health_ok(srv.port);
+    assert_error_then_healthy(&r, srv.port, 404, "not_found");
     stop_server(db, &srv);
 }
 
@@ -79,13 +85,9 @@ static void wrong_method_is_405_with_allow(void **state)
     char allow[128];
     start_server(&db, &srv);
     h_http(&r, srv.port, "POST", "/api/health", "{}", 2, "application/json");
-    assert_int_equal(r.status, 405);
     assert_non_null(h_header(&r, "Allow", allow, sizeof allow));
     assert_string_equal(allow, "GET");
-    h_assert_json_type(&r);
-    h_assert_json_error(&r, NULL);
-    h_resp_release(&r);
-    h_assert_health_ok(srv.port);
+    assert_error_then_healthy(&r, srv.port, 405, "method_not_allowed");
     stop_server(db, &srv);
 }
 
@@ -101,11 +103,7 @@ static void declared_body_over_limit_is_413(void **state)
     memset(body, 'x', BIG_BODY);
     h_http(&r, srv.port, "POST", "/api/health", body, BIG_BODY, "application/octet-stream");
     free(body);
-    assert_int_equal(r.status, 413);
-    h_assert_json_type(&r);
-    h_assert_json_error(&r, "payload_too_large");
-    h_resp_release(&r);
-    h_assert_health_ok(srv.port);
+    assert_error_then_healthy(&r, srv.port, 413, "payload_too_large");
     stop_server(db, &srv);
 }
 
@@ -117,11 +115,7 @@ static void chunked_body_over_limit_is_413(void **state)
     struct h_resp r;
     start_server(&db, &srv);
     h_http_chunked(&r, srv.port, "/api/health", BIG_BODY);
-    assert_int_equal(r.status, 413);
-    h_assert_json_type(&r);
-    h_assert_json_error(&r, "payload_too_large");
-    h_resp_release(&r);
-    h_assert_health_ok(srv.port);
+    assert_error_then_healthy(&r, srv.port, 413, "payload_too_large");
     stop_server(db, &srv);
 }
 

@@ -5,6 +5,7 @@
  * history that cannot be trusted (an edited migration, a newer database) and two
  * migrators racing on one database.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +26,31 @@ static char *all_output(const struct h_result *r)
     return s;
 }
 
+/*
+ * Runs draftd with the command words that follow (NULL-terminated), asserts its exit
+ * status, and that one line of its output (stdout or stderr) holds both a and b (b may
+ * be NULL).
+ */
+static void expect_line(const struct h_db *db, int status, const char *a, const char *b, ...)
+{
+    struct h_proc p;
+    struct h_result r;
+    va_list ap;
+    va_start(ap, b);
+    h_vstart(&p, db->url, NULL, ap);
+    va_end(ap);
+    h_finish(&p, &r);
+    h_assert_status(&r, status);
+    char *all = all_output(&r);
+    if (!h_line_with(all, a, b, NULL)) print_error("no line with \"%s\" and \"%s\" in:\n%s\n", a, b ? b : "", all);
+    assert_true(h_line_with(all, a, b, NULL));
+    free(all);
+    h_result_release(&r);
+}
+
 static long long version_of(const struct h_db *db)
 {
     return h_db_int(db, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-}
-
-/* Runs `draftd migrate up` (fully) and asserts it worked. */
-static void migrate_up(const struct h_db *db)
-{
-    struct h_result r;
-    h_run(&r, db->url, NULL, "migrate", "up", NULL);
-    h_assert_status(&r, 0);
-    h_result_release(&r);
 }
 
 static void up_applies_every_migration_then_is_idempotent(void **state)
@@ -120,7 +134,7 @@ static void down_without_to_is_a_usage_error(void **state)
     struct h_db *db;
     struct h_result r;
     h_db_create(&db);
-    migrate_up(db);
+    h_migrate(db, NULL);
     h_run(&r, db->url, NULL, "migrate", "down", NULL);
     h_assert_status(&r, 2);
     h_result_release(&r);
@@ -135,7 +149,7 @@ static void down_reverts_newest_first(void **state)
     struct h_db *db;
     struct h_result r;
     h_db_create(&db);
-    migrate_up(db);
+    h_migrate(db, NULL);
 
     h_run(&r, db->url, NULL, "migrate", "down", "--to", "1", NULL);
     h_assert_status(&r, 0);
@@ -164,7 +178,7 @@ static void down_reverts_newest_first(void **state)
     assert_int_equal(h_db_int(db, "SELECT count(*) FROM schema_migrations"), 0);
 
     /* And all the way up again. */
-    migrate_up(db);
+    h_migrate(db, NULL);
     assert_int_equal(version_of(db), LATEST);
     h_db_drop(db);
 }
@@ -193,7 +207,7 @@ static void status_exits_3_while_pending_and_0_when_current(void **state)
     assert_true(h_line_with(r.out, "3", "pipeline", "pending", NULL));
     h_result_release(&r);
 
-    migrate_up(db);
+    h_migrate(db, NULL);
     h_run(&r, db->url, NULL, "migrate", "status", NULL);
     h_assert_status(&r, 0);
     assert_true(h_line_with(r.out, "init", NULL));
@@ -241,7 +255,7 @@ static void failing_migration_rolls_back(void **state)
 
     /* With the obstacle gone, the same command completes. */
     h_db_exec(db, "DROP TABLE job_targets");
-    migrate_up(db);
+    h_migrate(db, NULL);
     assert_int_equal(version_of(db), LATEST);
     assert_true(h_db_has_table(db, "templates"));
     assert_true(h_db_has_column(db, "jobs", "drafts_failed"));
@@ -252,33 +266,14 @@ static void edited_migration_is_refused_everywhere(void **state)
 {
     (void)state;
     struct h_db *db;
-    struct h_result r;
-    char *all;
     h_db_create(&db);
-    migrate_up(db);
+    h_migrate(db, NULL);
     h_db_exec(db, "UPDATE schema_migrations SET checksum = '0000000000000000' WHERE version = 2");
 
-    h_run(&r, db->url, NULL, "schema", "check", NULL);
-    h_assert_status(&r, 3);
-    all = all_output(&r);
-    assert_true(h_line_with(all, "2", "add_job_progress_columns", NULL));
-    free(all);
-    h_result_release(&r);
-
-    h_run(&r, db->url, NULL, "migrate", "up", NULL);
-    h_assert_status(&r, 3);
-    all = all_output(&r);
-    assert_true(h_line_with(all, "2", "add_job_progress_columns", NULL));
-    free(all);
-    h_result_release(&r);
-
-    h_run(&r, db->url, NULL, "migrate", "status", NULL);
-    h_assert_status(&r, 3);
-    all = all_output(&r);
+    expect_line(db, 3, "2", "add_job_progress_columns", "schema", "check", NULL);
+    expect_line(db, 3, "2", "add_job_progress_columns", "migrate", "up", NULL);
     /* The listing shows which migration's recorded checksum differs. */
-    assert_true(h_line_with(all, "add_job_progress_columns", "0000000000000000", NULL));
-    free(all);
-    h_result_release(&r);
+    expect_line(db, 3, "add_job_progress_columns", "0000000000000000", "migrate", "status", NULL);
 
     struct h_server srv;
     assert_int_equal(h_serve_start(&srv, db->url, NULL, NULL), 3);
@@ -298,30 +293,14 @@ static void newer_database_is_refused(void **state)
 {
     (void)state;
     struct h_db *db;
-    struct h_result r;
-    char *all;
     h_db_create(&db);
-    migrate_up(db);
+    h_migrate(db, NULL);
     h_db_exec(db, "INSERT INTO schema_migrations (version, name, checksum) "
                   "VALUES (99, 'from_the_future', 'x')");
 
-    h_run(&r, db->url, NULL, "schema", "check", NULL);
-    h_assert_status(&r, 3);
-    all = all_output(&r);
-    assert_true(h_line_with(all, "99", NULL));
-    free(all);
-    h_result_release(&r);
-
-    h_run(&r, db->url, NULL, "migrate", "up", NULL);
-    h_assert_status(&r, 3);
-    all = all_output(&r);
-    assert_true(h_line_with(all, "99", NULL));
-    free(all);
-    h_result_release(&r);
-
-    h_run(&r, db->url, NULL, "migrate", "status", NULL);
-    h_assert_status(&r, 3);
-    h_result_release(&r);
+    expect_line(db, 3, "99", NULL, "schema", "check", NULL);
+    expect_line(db, 3, "99", NULL, "migrate", "up", NULL);
+    expect_line(db, 3, "99", "from_the_future", "migrate", "status", NULL);
 
     struct h_server srv;
     assert_int_equal(h_serve_start(&srv, db->url, NULL, NULL), 3);

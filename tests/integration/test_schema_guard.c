@@ -15,17 +15,6 @@
 
 #define LATEST 3
 
-static void migrate(const struct h_db *db, const char *to)
-{
-    struct h_result r;
-    if (to)
-        h_run(&r, db->url, NULL, "migrate", "up", "--to", to, NULL);
-    else
-        h_run(&r, db->url, NULL, "migrate", "up", NULL);
-    h_assert_status(&r, 0);
-    h_result_release(&r);
-}
-
 /* Asserts GET /api/health/schema is 200 {"status":"ok","schema_version":3,"latest_version":3}. */
 static void assert_schema_endpoint_ok(int port)
 {
@@ -51,7 +40,7 @@ static void current_schema_passes(void **state)
     struct h_result r;
     struct h_server srv;
     h_db_create(&db);
-    migrate(db, NULL);
+    h_migrate(db, NULL);
 
     h_run(&r, db->url, NULL, "schema", "check", NULL);
     h_assert_status(&r, 0);
@@ -72,7 +61,7 @@ static void seed_schema_check_names_the_missing_columns(void **state)
     struct h_result r;
     char last[256];
     h_db_create(&db);
-    migrate(db, "1");
+    h_migrate(db, "1");
 
     h_run(&r, db->url, NULL, "schema", "check", NULL);
     h_assert_status(&r, 3);
@@ -90,7 +79,7 @@ static void seed_serve_refuses_before_listening(void **state)
     struct h_server srv;
     char port[16];
     h_db_create(&db);
-    migrate(db, "1");
+    h_migrate(db, "1");
 
     int p = h_free_port();
     snprintf(port, sizeof port, "%d", p);
@@ -114,7 +103,7 @@ static void seed_auto_migrate(const char *const *env, const char *flag)
     struct h_db *db;
     struct h_server srv;
     h_db_create(&db);
-    migrate(db, "1");
+    h_migrate(db, "1");
 
     int rc = h_serve_start(&srv, db->url, env, flag, NULL);
     if (rc != H_LISTENING) print_error("serve exited %d:\n%s\n", rc, srv.log);
@@ -158,7 +147,7 @@ static void check_drift(const struct drift *d)
     struct h_result r;
     struct h_server srv;
     h_db_create(&db);
-    migrate(db, NULL);
+    h_migrate(db, NULL);
     h_db_exec(db, h_engine() == H_SQLITE ? d->sqlite_sql : d->pg_sql);
 
     h_run(&r, db->url, NULL, "schema", "check", NULL);
@@ -235,7 +224,7 @@ static void health_schema_sees_drift_behind_a_running_server(void **state)
     struct h_server srv;
     struct h_resp r;
     h_db_create(&db);
-    migrate(db, NULL);
+    h_migrate(db, NULL);
     assert_int_equal(h_serve_start(&srv, db->url, NULL, NULL), H_LISTENING);
     assert_schema_endpoint_ok(srv.port);
 
