@@ -115,11 +115,13 @@ static void dispatch(struct req_ctx *x)
                          r->path);
         return;
     case ROUTE_NO_METHOD: {
-        http_methods_text(x->match.allowed, allowed, sizeof allowed);
         json_t *list = json_array();
-        char *save = NULL;
-        for (char *m = strtok_r(allowed, ", ", &save); m; m = strtok_r(NULL, ", ", &save))
-            json_array_append_new(list, json_string(m));
+        for (unsigned bit = 1; bit <= x->match.allowed; bit <<= 1) {
+            if (!(x->match.allowed & bit)) continue;
+            char one[16];
+            http_methods_text(bit, one, sizeof one);
+            json_array_append_new(list, json_string(one));
+        }
         http_methods_text(x->match.allowed, allowed, sizeof allowed);
         r->allow = allowed;
         http_reply_error(r, 405, "method_not_allowed", json_pack("{s:o}", "allowed", list),
