@@ -55,7 +55,4 @@ int http_reply_shared(struct http_req *r, unsigned status, struct MHD_Response *
 /* A response for a constant JSON text, for http_reply_shared; NULL when out of memory. */
 struct MHD_Response *http_response_const_json(const char *json);
 
-/* A query string argument, or NULL. */
-const char *http_query(struct http_req *r, const char *key);
-
 #endif

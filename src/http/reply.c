@@ -95,8 +95,3 @@ struct MHD_Response *http_response_const_json(const char *json)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     return resp;
 }
-
-const char *http_query(struct http_req *r, const char *key)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
-}
