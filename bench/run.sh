@@ -128,7 +128,9 @@ trap 'cleanup; exit 130' INT TERM
 free_port() {
     local p
     for _ in $(seq 1 200); do
-        p=$((20000 + RANDOM % 40000))
+        # Below the ephemeral range (32768+): a client socket never holds such a port, and
+        # a probe connecting to it cannot connect to itself.
+        p=$((20000 + RANDOM % 12000))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
             return 0

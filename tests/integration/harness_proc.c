@@ -414,6 +414,14 @@ bool h_port_accepts(int port)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (ok) {
+        /* With nothing listening, Linux can connect a socket to itself when the kernel
+         * happens to pick the target port as the source port: that is no server. */
+        struct sockaddr_in self;
+        socklen_t len = sizeof self;
+        if (getsockname(fd, (struct sockaddr *)&self, &len) == 0 && self.sin_port == a.sin_port)
+            ok = false;
+    }
     close(fd);
     return ok;
 }
