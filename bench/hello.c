@@ -24,21 +24,10 @@
 
 #include <microhttpd.h>
 
+#include "bench-util.h"
+
 static const char BODY[] = "{\"status\":\"ok\",\"database\":\"ok\"}";
 
-/* Parses a decimal integer in [lo, hi]; returns 0 on success, -1 otherwise. */
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end = NULL;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 /*
  * Request handler.  The first call for a request only marks the connection

@@ -37,6 +37,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "bench-util.h"
+
 #define RETRY_SLEEP_NS 200000L /* 200 us between connection attempts */
 #define MAX_RUNS 10000
 
@@ -46,6 +48,19 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
     interrupted = sig;
+}
+
+/* Installs handler for SIGINT, SIGTERM and SIGHUP. */
+static void set_stop_handlers(void (*handler)(int))
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static const char REQUEST[] =
@@ -72,18 +87,6 @@ static void errstr(int err, char *buf, size_t len)
         snprintf(buf, len, "errno %d", err);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end = NULL;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 /* Waits for fd to become ready for `events`, at most until deadline_ms. */
 static int wait_fd(int fd, short events, double deadline_ms)
@@ -246,17 +249,8 @@ static pid_t spawn(char **cmd, const char *logfile)
         return pid; /* parent, or -1 */
 
     /* child: own process group, default signal handling */
-    {
-        struct sigaction dfl;
-
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        sigemptyset(&dfl.sa_mask);
-        sigaction(SIGINT, &dfl, NULL);
-        sigaction(SIGTERM, &dfl, NULL);
-        sigaction(SIGHUP, &dfl, NULL);
-        setpgid(0, 0);
-    }
+    set_stop_handlers(SIG_DFL);
+    setpgid(0, 0);
     {
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         int out = devnull;
@@ -345,16 +339,7 @@ int main(int argc, char **argv)
         goto bad;
     cmd = &argv[optind];
 
-    {
-        struct sigaction sa;
-
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-    }
+    set_stop_handlers(on_signal);
 
     samples = calloc((size_t)runs, sizeof *samples);
     if (samples == NULL) {
