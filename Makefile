@@ -11,7 +11,7 @@ CTEST      = ctest --output-on-failure --no-tests=error -j$(JOBS)
 .PHONY: all deps run test test-plain test-asan bench clean
 
 all: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRAFTD_TESTS=ON
 	cmake --build $(BUILD) -j$(JOBS)
 
 deps:
@@ -27,7 +27,7 @@ test-plain: all
 	cd $(BUILD) && $(CTEST)
 
 test-asan: deps
-	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDRAFTD_SANITIZE=ON
+	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDRAFTD_SANITIZE=ON -DDRAFTD_TESTS=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && $(CTEST)
 

@@ -24,6 +24,9 @@ static const struct command {
     {"serve", cmd_serve, cmd_serve_usage, "check the schema, then serve the API and web page"},
     {"migrate", cmd_migrate, cmd_migrate_usage, "apply, revert or list schema migrations"},
     {"schema", cmd_schema, cmd_schema_usage, "check the live database against this build"},
+    {"import", cmd_import, cmd_import_usage, "import prospects from a CSV file"},
+    {"draft", cmd_draft, cmd_draft_usage, "run one drafting job in the foreground"},
+    {"jobs", cmd_jobs, cmd_jobs_usage, "list drafting jobs"},
     {"version", cmd_version, version_usage, "print the version and migration count"},
     {"help", cmd_help, help_usage, "show this help, or a command's"},
 };

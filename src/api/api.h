@@ -12,11 +12,14 @@
 #include "../http/router.h"
 #include "../store/migrate.h"
 
+struct runner;
+
 /* What every handler can reach through req->app. Built before the server starts. */
 struct app {
     const struct config *cfg;
     const struct migration_set *migrations;
     struct MHD_Response *health_ok; /* the constant 200 of /api/health */
+    struct runner *runner;          /* the drafting workers to wake; NULL outside serve */
 };
 
 int app_init(struct app *app, const struct config *cfg, const struct migration_set *migrations,
@@ -28,8 +31,32 @@ extern const size_t api_routes_count;
 
 /* The default request body limit (routes may allow more). */
 #define API_MAX_BODY (1024 * 1024)
+/* POST /api/prospects/import accepts CSV bodies up to this size. */
+#define API_MAX_IMPORT_BODY (64 * 1024 * 1024)
 
+/* health.c */
 void api_health(struct http_req *r);
 void api_health_schema(struct http_req *r);
+
+/* prospects.c */
+void api_prospects_list(struct http_req *r);
+void api_prospects_create(struct http_req *r);
+void api_prospect_get(struct http_req *r);
+void api_prospect_patch(struct http_req *r);
+void api_prospect_delete(struct http_req *r);
+
+/* import_export.c */
+void api_prospects_import(struct http_req *r);
+void api_prospects_export(struct http_req *r);
+
+/* pipeline.c */
+void api_draft_start(struct http_req *r);
+void api_job_get(struct http_req *r);
+void api_job_cancel(struct http_req *r);
+void api_jobs_list(struct http_req *r);
+
+/* templates.c */
+void api_template_get(struct http_req *r);
+void api_template_put(struct http_req *r);
 
 #endif

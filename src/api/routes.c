@@ -9,6 +9,19 @@
 const struct route api_routes[] = {
     {HTTP_GET, "/api/health", api_health, API_MAX_BODY},
     {HTTP_GET, "/api/health/schema", api_health_schema, API_MAX_BODY},
+    {HTTP_GET, "/api/prospects", api_prospects_list, API_MAX_BODY},
+    {HTTP_POST, "/api/prospects", api_prospects_create, API_MAX_BODY},
+    {HTTP_POST, "/api/prospects/import", api_prospects_import, API_MAX_IMPORT_BODY},
+    {HTTP_GET, "/api/prospects/export.csv", api_prospects_export, API_MAX_BODY},
+    {HTTP_GET, "/api/prospects/{id}", api_prospect_get, API_MAX_BODY},
+    {HTTP_PATCH, "/api/prospects/{id}", api_prospect_patch, API_MAX_BODY},
+    {HTTP_DELETE, "/api/prospects/{id}", api_prospect_delete, API_MAX_BODY},
+    {HTTP_POST, "/api/pipeline/draft", api_draft_start, API_MAX_BODY},
+    {HTTP_GET, "/api/pipeline/draft/jobs/{id}", api_job_get, API_MAX_BODY},
+    {HTTP_POST, "/api/pipeline/draft/jobs/{id}/cancel", api_job_cancel, API_MAX_BODY},
+    {HTTP_GET, "/api/jobs", api_jobs_list, API_MAX_BODY},
+    {HTTP_GET, "/api/templates/draft", api_template_get, API_MAX_BODY},
+    {HTTP_PUT, "/api/templates/draft", api_template_put, API_MAX_BODY},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof *api_routes;

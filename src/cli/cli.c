@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "../log.h"
+#include "../store/schema.h"
 #include "../store/store.h"
 
 #include <errno.h>
@@ -51,7 +52,9 @@ int cli_parse(int argc, char **argv, const struct cli_flag *flags, struct cli_ar
         } else if (eq) {
             return err_set(e, ERR_USAGE, "%s takes no value", f->name);
         }
-        if (f->key == CLI_FLAG_TO) {
+        if (f->key == CLI_FLAG_REDRAFT) {
+            out->redraft = true;
+        } else if (f->key == CLI_FLAG_TO) {
             if (parse_to(v, &out->to))
                 return err_set(e, ERR_USAGE, "--to: \"%s\" is not a migration version", v);
             out->to_set = true;
@@ -110,4 +113,23 @@ int cli_open(int argc, char **argv, const struct cli_flag *flags, struct config 
         return rc;
     }
     return 0;
+}
+
+int cli_require_schema(struct store *s, const struct migration_set *set, const char *db_text,
+                       struct err *e)
+{
+    struct schema_report rep = {0};
+    int rc = schema_check(&rep, s, set, e);
+    if (!rc && rep.count) {
+        fprintf(stderr,
+                "draftd: %s does not match this build (%zu problem%s; database at version %d "
+                "of %d)\n",
+                db_text, rep.count, rep.count == 1 ? "" : "s", rep.schema_version,
+                rep.latest_version);
+        schema_report_print(&rep, stderr);
+        rc = ERR_SCHEMA;
+        e->code = 0;
+    }
+    schema_report_release(&rep);
+    return rc;
 }

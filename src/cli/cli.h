@@ -14,7 +14,7 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_SCHEMA = 3 };
 
 /* A flag: either a configuration key or one of the CLI-only values below. */
-enum { CLI_FLAG_TO = 1000 };
+enum { CLI_FLAG_TO = 1000, CLI_FLAG_REDRAFT };
 
 struct cli_flag {
     const char *name; /* "--port" */
@@ -35,6 +35,7 @@ struct cli_args {
     int nsettings;
     int to; /* --to N */
     bool to_set;
+    bool redraft; /* --redraft */
     bool help;
 };
 
@@ -61,12 +62,16 @@ int cli_fail(const struct err *e);
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_draft(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
 
 extern const char cmd_serve_usage[];
 extern const char cmd_migrate_usage[];
 extern const char cmd_schema_usage[];
-
-
+extern const char cmd_import_usage[];
+extern const char cmd_draft_usage[];
+extern const char cmd_jobs_usage[];
 
 #include "../store/migrate.h"
 
@@ -77,5 +82,13 @@ extern const char cmd_schema_usage[];
  */
 int cli_open(int argc, char **argv, const struct cli_flag *flags, struct config *cfg,
              struct cli_args *args, struct migration_set *set, struct store **s, struct err *e);
+
+/*
+ * For commands that read and write data (import, draft, jobs): runs the schema guard
+ * and, when the database does not match this build, prints the problems and the fix to
+ * stderr and returns ERR_SCHEMA with e->code 0 (already reported; exit 3).
+ */
+int cli_require_schema(struct store *s, const struct migration_set *set, const char *db_text,
+                       struct err *e);
 
 #endif

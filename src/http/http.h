@@ -29,7 +29,8 @@ struct http_req {
     char *body; /* NUL-terminated, body_len bytes; NULL when there was none */
     size_t body_len;
     void *app;       /* the application's context, given to http_server_start */
-    const char *allow; /* when set, sent as the Allow header of the reply */
+    const char *allow;    /* when set, sent as the Allow header of the reply */
+    const char *location; /* when set, sent as the Location header of the reply */
     unsigned status;   /* set by the reply */
     bool responded;
 };
@@ -51,6 +52,32 @@ unsigned http_status_for(int err_code);
 
 /* Queues a response built once and shared (e.g. a constant health answer). */
 int http_reply_shared(struct http_req *r, unsigned status, struct MHD_Response *resp);
+
+/* A query-string argument ("limit" of ?limit=10), URL-decoded; NULL when absent. */
+const char *http_query(const struct http_req *r, const char *key);
+
+/* A request header (case-insensitive name); NULL when absent. */
+const char *http_header(const struct http_req *r, const char *name);
+
+/*
+ * Parses the list arguments of API.md: skip (>= 0, default 0) and limit (1..1000,
+ * default 100). On a bad value answers 400 itself and returns ERR_MALFORMED.
+ */
+int http_list_args(struct http_req *r, long long *skip, long long *limit);
+
+/*
+ * A streamed body of unknown length (sent chunked): read is called on a libmicrohttpd
+ * thread, possibly many times, to fill buf with at most max bytes at offset pos. It
+ * returns the number of bytes written (> 0), HTTP_STREAM_END when the body is complete,
+ * or HTTP_STREAM_ERROR to cut the connection (the client sees a truncated transfer).
+ * done (may be NULL) releases cls once the response is finished or abandoned.
+ */
+#define HTTP_STREAM_END (-1)
+#define HTTP_STREAM_ERROR (-2)
+typedef long (*http_stream_read)(void *cls, unsigned long long pos, char *buf, size_t max);
+int http_reply_stream(struct http_req *r, unsigned status, const char *content_type,
+                      const char *disposition, http_stream_read read, void *cls,
+                      void (*done)(void *cls));
 
 /* A response for a constant JSON text, for http_reply_shared; NULL when out of memory. */
 struct MHD_Response *http_response_const_json(const char *json);

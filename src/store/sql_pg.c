@@ -46,11 +46,16 @@ const char *const sql_pg[STMT__COUNT] = {
         "WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p') "
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
 
+    /* --- prospects (core/prospects.c) --- */
     [STMT_PROSPECT_INSERT] = "INSERT INTO prospects (email, first_name, last_name, company, "
                              "title, website) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     [STMT_PROSPECT_GET] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = $1",
     [STMT_PROSPECT_LIST] = "SELECT " PROSPECT_COLS " FROM prospects ORDER BY id LIMIT $1 OFFSET $2",
     [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
+
+    /* --- CSV import and export (core/csv_import.c, core/csv_export.c) --- */
+
+    /* --- draft jobs and the runner (core/jobs.c, core/runner.c) --- */
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
                         "total_targets, redraft) VALUES ($1, 'pending', 0, 0, NULL, $2) "
                         "RETURNING id",
@@ -59,6 +64,8 @@ const char *const sql_pg[STMT__COUNT] = {
     [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs",
     [STMT_JOB_TARGET_PENDING] = "SELECT prospect_id FROM job_targets WHERE job_id = $1 "
                                 "AND state = 'pending' ORDER BY prospect_id LIMIT $2",
+
+    /* --- the drafting template (core/template.c) --- */
     [STMT_TEMPLATE_GET] = "SELECT subject, body, " TS("updated_at")
                           " FROM templates WHERE name = $1",
 };

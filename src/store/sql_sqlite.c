@@ -41,11 +41,16 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_MIG_UNLOCK] = NULL,
     [STMT_SCHEMA_COLUMNS] = "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo(?1)",
 
+    /* --- prospects (core/prospects.c) --- */
     [STMT_PROSPECT_INSERT] = "INSERT INTO prospects (email, first_name, last_name, company, "
                              "title, website) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
     [STMT_PROSPECT_GET] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = ?1",
     [STMT_PROSPECT_LIST] = "SELECT " PROSPECT_COLS " FROM prospects ORDER BY id LIMIT ?1 OFFSET ?2",
     [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
+
+    /* --- CSV import and export (core/csv_import.c, core/csv_export.c) --- */
+
+    /* --- draft jobs and the runner (core/jobs.c, core/runner.c) --- */
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
                         "total_targets, redraft) VALUES (?1, 'pending', 0, 0, NULL, ?2) "
                         "RETURNING id",
@@ -54,5 +59,7 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs",
     [STMT_JOB_TARGET_PENDING] = "SELECT prospect_id FROM job_targets WHERE job_id = ?1 "
                                 "AND state = 'pending' ORDER BY prospect_id LIMIT ?2",
+
+    /* --- the drafting template (core/template.c) --- */
     [STMT_TEMPLATE_GET] = "SELECT subject, body, updated_at FROM templates WHERE name = ?1",
 };

@@ -20,22 +20,37 @@
     X(MIG_TABLE_EXISTS, "migrations_table_exists")                                                 \
     X(MIG_ENSURE_TABLE, "migrations_ensure_table")                                                 \
     X(MIG_LIST, "migrations_list")                                                                 \
-    X(MIG_APPLIED, "migrations_applied")                                                                 \
+    X(MIG_APPLIED, "migrations_applied")                                                           \
     X(MIG_INSERT, "migrations_insert")                                                             \
     X(MIG_DELETE, "migrations_delete")                                                             \
     X(MIG_LOCK, "migrations_lock")                                                                 \
     X(MIG_UNLOCK, "migrations_unlock")                                                             \
     X(SCHEMA_COLUMNS, "schema_columns")                                                            \
+    STMT_LIST_PROSPECTS(X)                                                                         \
+    STMT_LIST_CSV(X)                                                                               \
+    STMT_LIST_JOBS(X)                                                                              \
+    STMT_LIST_TEMPLATES(X)
+
+/* Prospects (core/prospects.c). */
+#define STMT_LIST_PROSPECTS(X)                                                                     \
     X(PROSPECT_INSERT, "prospect_insert")                                                          \
     X(PROSPECT_GET, "prospect_get")                                                                \
     X(PROSPECT_LIST, "prospect_list")                                                              \
-    X(PROSPECT_COUNT, "prospect_count")                                                            \
+    X(PROSPECT_COUNT, "prospect_count")
+
+/* CSV import and export (core/csv_import.c, core/csv_export.c). */
+#define STMT_LIST_CSV(X)
+
+/* Draft jobs and the runner (core/jobs.c, core/runner.c). */
+#define STMT_LIST_JOBS(X)                                                                          \
     X(JOB_INSERT, "job_insert")                                                                    \
     X(JOB_GET, "job_get")                                                                          \
     X(JOB_LIST, "job_list")                                                                        \
     X(JOB_COUNT, "job_count")                                                                      \
-    X(JOB_TARGET_PENDING, "job_target_pending")                                                    \
-    X(TEMPLATE_GET, "template_get")
+    X(JOB_TARGET_PENDING, "job_target_pending")
+
+/* The drafting template (core/template.c). */
+#define STMT_LIST_TEMPLATES(X) X(TEMPLATE_GET, "template_get")
 
 enum stmt_id {
 #define STMT_ENUM(id, name) STMT_##id,

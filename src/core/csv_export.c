@@ -1,0 +1,2 @@
+/* csv_export.c — to be written. */
+#include <stddef.h>

@@ -1,0 +1,2 @@
+/* csv_import.c — to be written. */
+#include <stddef.h>

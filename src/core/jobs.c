@@ -1,0 +1,2 @@
+/* jobs.c — to be written. */
+#include <stddef.h>

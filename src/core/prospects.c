@@ -1,0 +1,2 @@
+/* prospects.c — to be written. */
+#include <stddef.h>

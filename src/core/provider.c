@@ -1,0 +1,2 @@
+/* provider.c — to be written. */
+#include <stddef.h>

@@ -1,0 +1,2 @@
+/* runner.c — to be written. */
+#include <stddef.h>

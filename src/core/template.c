@@ -1,0 +1,2 @@
+/* template.c — to be written. */
+#include <stddef.h>
