@@ -34,6 +34,7 @@ test-asan: deps
 bench: deps
 	@scripts/install-deps --bench
 	bench/run.sh
+	bench/pipeline.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# bench/pipeline.sh — the drafting pipeline's performance targets (issue 3), on SQLite and
+# on PostgreSQL, each figure the median of alternating rounds:
+#   (d) POST /api/prospects/import of 100,000 CSV rows into an empty database   <= 2 s
+#   (e) GET /api/prospects?skip=0&limit=100 with 10,000 prospects, wrk -t1 -c32  >= 8,000 req/s
+#   (f) GET /api/pipeline/draft/jobs/{id}, wrk -t1 -c32          >= 40,000 (SQLite) / 25,000 (PG)
+#   (g) drafting 10,000 prospects with the template provider, fsync on:
+#       total_targets / (finished_at - started_at)            >= 100,000 (SQLite) / 90,000 (PG)
+#
+# Usage: bench/pipeline.sh [--quick]   (also run by `make bench`)
+#   --quick   3 s wrk runs and 2 rounds
+# Environment:
+#   BENCH_ENGINES="sqlite postgres"   which engines to measure
+#   BENCH_ROUNDS=N      rounds per figure (default 3; 2 with --quick)
+#   BENCH_DURATION=S    seconds per wrk run (default 10; 3 with --quick)
+#   BENCH_BUILD_DIR=D   build directory (default build/); BENCH_NO_BUILD=1 skips cmake
+#   BENCH_OUT=DIR       where logs, CSV files and summary-pipeline.md go
+#   BENCH_WORKERS=N     WORKERS of the measured server (default 2)
+# PostgreSQL is a throwaway cluster started by scripts/pg-test-cluster with PG_DURABLE=1
+# (fsync, synchronous_commit and full_page_writes on), stopped at the end.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+QUICK=0
+for arg in "$@"; do
+    case "$arg" in
+    --quick) QUICK=1 ;;
+    -h | --help)
+        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *) echo "pipeline.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+if [[ $QUICK == 1 ]]; then
+    DURATION="${BENCH_DURATION:-3}"
+    ROUNDS="${BENCH_ROUNDS:-2}"
+else
+    DURATION="${BENCH_DURATION:-10}"
+    ROUNDS="${BENCH_ROUNDS:-3}"
+fi
+ENGINES="${BENCH_ENGINES:-sqlite postgres}"
+WORKERS_N="${BENCH_WORKERS:-2}"
+BUILD="${BENCH_BUILD_DIR:-$ROOT/build}"
+OUT="${BENCH_OUT:-$BUILD/bench-results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)}"
+DRAFTD="$BUILD/draftd"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+for tool in wrk curl jq awk cmake; do
+    command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps --bench)"
+done
+
+if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
+    cmake -S . -B "$BUILD" >&2
+    cmake --build "$BUILD" -j "$(nproc)" --target draftd >&2
+fi
+[[ -x $DRAFTD ]] || die "$DRAFTD not found"
+mkdir -p "$OUT"
+unset DATABASE_URL PORT HOST AUTO_MIGRATE WORKERS LOG_LEVEL DRAFTD_TEST_DRAFT_DELAY_MS
+
+# --- helpers ------------------------------------------------------------------------------
+SERVER_PID=""
+PG_DIR=""
+cleanup() {
+    if [[ -n $SERVER_PID ]]; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+    if [[ -n $PG_DIR ]]; then scripts/pg-test-cluster stop "$PG_DIR" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$((20000 + RANDOM % 12000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    done
+    die "no free port found"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+med_of() { if (($# == 0)); then echo n/a; else printf '%s\n' "$@" | median; fi; }
+fmt0() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.0f", x }'; }
+fmt2() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.2f", x }'; }
+list0() { local x out=""; for x in "$@"; do out+="${out:+ / }$(fmt0 "$x")"; done; echo "$out"; }
+list2() { local x out=""; for x in "$@"; do out+="${out:+ / }$(fmt2 "$x")"; done; echo "$out"; }
+atleast() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "n/a" && a + 0 >= b + 0) }'; }
+atmost() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "n/a" && a + 0 <= b + 0) }'; }
+ge_verdict() { if atleast "$1" "$2"; then echo PASS; else echo MISS; fi; }
+le_verdict() { if atmost "$1" "$2"; then echo PASS; else echo MISS; fi; }
+
+# gen_csv N FILE: N distinct prospects, every one with a company (so all can be drafted).
+gen_csv() {
+    awk -v n="$1" 'BEGIN {
+        print "Email,First Name,Last Name,Company,Title,Website"
+        for (i = 1; i <= n; i++)
+            printf "person%d@bench%d.example,Pat%d,Lee%d,\"Company %d, Ltd\",Head of Ops,https://c%d.example\n", i, i % 97, i, i, i, i
+    }' >"$2"
+}
+
+# db_url ENGINE NAME -> a fresh, migrated database
+db_url() {
+    local engine="$1" name="$2" url
+    if [[ $engine == sqlite ]]; then
+        rm -f "$OUT/$name.db" "$OUT/$name.db-wal" "$OUT/$name.db-shm"
+        url="sqlite:$OUT/$name.db"
+    else
+        psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+        url="${PG_ADMIN%/postgres}/$name"
+    fi
+    "$DRAFTD" migrate up --database "$url" >"$OUT/migrate-$name.log" 2>&1 || die "migrate up failed ($OUT/migrate-$name.log)"
+    echo "$url"
+}
+
+# start_server URL LOGFILE -> sets SERVER_PID and PORT
+start_server() {
+    PORT="$(free_port)"
+    env LOG_LEVEL=warn WORKERS="$WORKERS_N" "$DRAFTD" serve --port "$PORT" --database "$1" >>"$2" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 500); do
+        if curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/health"; then return 0; fi
+        kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$2" >&2; die "serve exited (log $2)"; }
+        sleep 0.02
+    done
+    die "serve did not answer within 10 s (log $2)"
+}
+stop_server() {
+    [[ -n $SERVER_PID ]] || return 0
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" || log "warning: serve exited $? after SIGTERM"
+    SERVER_PID=""
+}
+
+# import FILE -> prints "SECONDS IMPORTED"
+import_csv() {
+    local t
+    t="$(curl -fsS -o "$OUT/import-answer.json" -w '%{time_total}' -H 'Content-Type: text/csv' \
+        --data-binary @"$1" "http://127.0.0.1:$PORT/api/prospects/import")" || die "import failed: $(cat "$OUT/import-answer.json" 2>/dev/null)"
+    echo "$t $(jq -r .imported "$OUT/import-answer.json")"
+}
+
+# wrk_rps PATH LABEL -> req/s (fails on errors or non-2xx answers)
+wrk_rps() {
+    local text non2xx
+    text="$(wrk -t1 -c32 -d"${DURATION}s" "http://127.0.0.1:$PORT$1")"
+    printf '== %s\n%s\n' "$2" "$text" >>"$OUT/wrk.txt"
+    non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$text")"
+    [[ -z $non2xx ]] || die "$2: $non2xx non-2xx answers (see $OUT/wrk.txt)"
+    awk '/^Requests\/sec:/ { print $2 }' <<<"$text"
+}
+
+epoch() { date -u -d "$1" +%s.%N; }
+
+# draft_job BODY -> prints "RATE TOTAL JOB_ID" once the job completed
+draft_job() {
+    local ans id job status
+    ans="$(curl -fsS -X POST -H 'Content-Type: application/json' -d "$1" "http://127.0.0.1:$PORT/api/pipeline/draft")" ||
+        die "POST /api/pipeline/draft failed"
+    id="$(jq -r .job_id <<<"$ans")"
+    for _ in $(seq 1 6000); do
+        job="$(curl -fsS "http://127.0.0.1:$PORT/api/pipeline/draft/jobs/$id")"
+        status="$(jq -r .status <<<"$job")"
+        [[ $status == completed ]] && break
+        [[ $status == pending || $status == running ]] || die "job $id ended $status: $job"
+        sleep 0.01
+    done
+    [[ $status == completed ]] || die "job $id did not complete within 60 s"
+    jq -e '.drafts_created + .drafts_failed == .total_targets' <<<"$job" >/dev/null || die "inexact counts: $job"
+    local s f total
+    s="$(epoch "$(jq -r .started_at <<<"$job")")"
+    f="$(epoch "$(jq -r .finished_at <<<"$job")")"
+    total="$(jq -r .total_targets <<<"$job")"
+    awk -v t="$total" -v s="$s" -v f="$f" -v id="$id" 'BEGIN { d = f - s; if (d <= 0) d = 0.0005; printf "%.0f %d %d\n", t / d, t, id }'
+}
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+if [[ " $ENGINES " == *" postgres "* ]]; then
+    PG_DIR="$OUT/pg"
+    log "starting a durable PostgreSQL cluster (fsync on)"
+    PG_DURABLE=1 scripts/pg-test-cluster start "$PG_DIR" >/dev/null
+    PG_ADMIN="$(cat "$PG_DIR/url")"
+fi
+
+log "generating CSV files"
+gen_csv 100000 "$OUT/p100k.csv"
+gen_csv 10000 "$OUT/p10k.csv"
+: >"$OUT/wrk.txt"
+
+declare -A R_IMPORT R_LIST R_JOB R_DRAFT
+for engine in $ENGINES; do
+    IMP=() LIST=() JOBS=() DRAFT=()
+    for r in $(seq 1 "$ROUNDS"); do
+        # (d) import into an empty database
+        url="$(db_url "$engine" "b_import_$r")"
+        start_server "$url" "$OUT/serve-$engine-import-$r.log"
+        read -r secs imported < <(import_csv "$OUT/p100k.csv")
+        [[ $imported == 100000 ]] || die "$engine import imported $imported of 100000"
+        stop_server
+        IMP+=("$secs")
+        log "$engine round $r: import 100k rows ${secs}s"
+
+        # (e)-(g) on 10,000 prospects
+        url="$(db_url "$engine" "b_main_$r")"
+        start_server "$url" "$OUT/serve-$engine-main-$r.log"
+        read -r _ imported < <(import_csv "$OUT/p10k.csv")
+        [[ $imported == 10000 ]] || die "$engine seed imported $imported of 10000"
+        read -r rate total id < <(draft_job '{}')
+        [[ $total == 10000 ]] || die "$engine: first job had $total targets"
+        DRAFT+=("$rate")
+        read -r rate total _ < <(draft_job '{"redraft":true}')
+        DRAFT+=("$rate")
+        LIST+=("$(wrk_rps '/api/prospects?skip=0&limit=100' "$engine list round $r")")
+        JOBS+=("$(wrk_rps "/api/pipeline/draft/jobs/$id" "$engine job round $r")")
+        stop_server
+        log "$engine round $r: drafting ${DRAFT[-2]} / ${DRAFT[-1]} drafts/s, list ${LIST[-1]} req/s, job ${JOBS[-1]} req/s"
+    done
+    R_IMPORT[$engine]="$(med_of "${IMP[@]}")|$(list2 "${IMP[@]}")"
+    R_LIST[$engine]="$(med_of "${LIST[@]}")|$(list0 "${LIST[@]}")"
+    R_JOB[$engine]="$(med_of "${JOBS[@]}")|$(list0 "${JOBS[@]}")"
+    R_DRAFT[$engine]="$(med_of "${DRAFT[@]}")|$(list0 "${DRAFT[@]}")"
+done
+
+# --- summary --------------------------------------------------------------------------------
+row() { # row LABEL TARGET VERDICT VALUE|RUNS
+    local v="${4%%|*}" runs="${4#*|}"
+    echo "| $1 | $2 | $5 | $3 | runs: $runs |"
+}
+{
+    echo "## draftd pipeline benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
+    echo
+    echo "host: $(nproc) cores, $(uname -sr), load avg at end: $(cut -d' ' -f1-3 /proc/loadavg); git $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "wrk -t1 -c32 -d${DURATION}s; $ROUNDS rounds; WORKERS=$WORKERS_N; drafting: 2 jobs per round (first draft, then redraft) of 10,000 prospects"
+    echo
+    echo "| figure | target | median | verdict | runs |"
+    echo "|---|---|---|---|---|"
+    for engine in $ENGINES; do
+        if [[ $engine == sqlite ]]; then jt=40000; dt=100000; else jt=25000; dt=90000; fi
+        v="${R_IMPORT[$engine]%%|*}"; row "$engine: import 100,000 CSV rows (s)" "<= 2 s" "$(le_verdict "$v" 2)" "${R_IMPORT[$engine]}" "$(fmt2 "$v")"
+        v="${R_LIST[$engine]%%|*}"; row "$engine: GET /api/prospects?limit=100 (req/s)" ">= 8,000" "$(ge_verdict "$v" 8000)" "${R_LIST[$engine]}" "$(fmt0 "$v")"
+        v="${R_JOB[$engine]%%|*}"; row "$engine: GET /api/pipeline/draft/jobs/{id} (req/s)" ">= $jt" "$(ge_verdict "$v" $jt)" "${R_JOB[$engine]}" "$(fmt0 "$v")"
+        v="${R_DRAFT[$engine]%%|*}"; row "$engine: drafting (drafts/s)" ">= $dt" "$(ge_verdict "$v" $dt)" "${R_DRAFT[$engine]}" "$(fmt0 "$v")"
+    done
+    echo
+    echo "raw output and logs: $OUT"
+} | tee "$OUT/summary-pipeline.md"
