@@ -68,4 +68,8 @@ const char *const sql_pg[STMT__COUNT] = {
     /* --- the drafting template (core/template.c) --- */
     [STMT_TEMPLATE_GET] = "SELECT subject, body, " TS("updated_at")
                           " FROM templates WHERE name = $1",
+    [STMT_TEMPLATE_UPSERT] =
+        "INSERT INTO templates (name, subject, body) VALUES ($1, $2, $3) "
+        "ON CONFLICT (name) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, "
+        "updated_at = now() RETURNING " TS("updated_at"),
 };

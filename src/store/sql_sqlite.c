@@ -62,4 +62,8 @@ const char *const sql_sqlite[STMT__COUNT] = {
 
     /* --- the drafting template (core/template.c) --- */
     [STMT_TEMPLATE_GET] = "SELECT subject, body, updated_at FROM templates WHERE name = ?1",
+    [STMT_TEMPLATE_UPSERT] =
+        "INSERT INTO templates (name, subject, body) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (name) DO UPDATE SET subject = excluded.subject, body = excluded.body, "
+        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') RETURNING updated_at",
 };

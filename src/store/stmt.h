@@ -50,7 +50,9 @@
     X(JOB_TARGET_PENDING, "job_target_pending")
 
 /* The drafting template (core/template.c). */
-#define STMT_LIST_TEMPLATES(X) X(TEMPLATE_GET, "template_get")
+#define STMT_LIST_TEMPLATES(X)                                                                     \
+    X(TEMPLATE_GET, "template_get")                                                                \
+    X(TEMPLATE_UPSERT, "template_upsert")
 
 enum stmt_id {
 #define STMT_ENUM(id, name) STMT_##id,
