@@ -46,6 +46,11 @@ static const struct model_column templates[] = {
     {"updated_at", COL_TIME, true},
 };
 
+static const struct model_column prospect_counts[] = { /* migration 4 */
+    {"id", COL_INT, true},         {"n_none", COL_INT, true},     {"n_drafted", COL_INT, true},
+    {"n_approved", COL_INT, true}, {"n_rejected", COL_INT, true}, {"n_failed", COL_INT, true},
+};
+
 static const struct model_column schema_migrations[] = {
     {"version", COL_INT, true},
     {"name", COL_TEXT, true},
@@ -59,6 +64,7 @@ const struct model_table schema_model[] = {
     {"jobs", COLS(jobs)},
     {"job_targets", COLS(job_targets)},
     {"templates", COLS(templates)},
+    {"prospect_counts", COLS(prospect_counts)},
 };
 
 const size_t schema_model_count = sizeof schema_model / sizeof *schema_model;

@@ -46,6 +46,10 @@ const char *const sql_pg[STMT__COUNT] = {
         "WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p') "
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
 
+    /* --- per-status counts (migration 4's triggers keep them) --- */
+    [STMT_PROSPECT_COUNTS_GET] = "SELECT n_none, n_drafted, n_approved, n_rejected, n_failed "
+                                 "FROM prospect_counts WHERE id = 1",
+
     /* --- prospects (core/prospects.c) --- */
     [STMT_PROSPECT_INSERT] = "INSERT INTO prospects (email, first_name, last_name, company, "
                              "title, website) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

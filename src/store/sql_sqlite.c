@@ -41,6 +41,10 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_MIG_UNLOCK] = NULL,
     [STMT_SCHEMA_COLUMNS] = "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo(?1)",
 
+    /* --- per-status counts (migration 4's triggers keep them) --- */
+    [STMT_PROSPECT_COUNTS_GET] = "SELECT n_none, n_drafted, n_approved, n_rejected, n_failed "
+                                 "FROM prospect_counts WHERE id = 1",
+
     /* --- prospects (core/prospects.c) --- */
     [STMT_PROSPECT_INSERT] = "INSERT INTO prospects (email, first_name, last_name, company, "
                              "title, website) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",

@@ -29,7 +29,11 @@
     STMT_LIST_PROSPECTS(X)                                                                         \
     STMT_LIST_CSV(X)                                                                               \
     STMT_LIST_JOBS(X)                                                                              \
-    STMT_LIST_TEMPLATES(X)
+    STMT_LIST_TEMPLATES(X)                                                                         \
+    STMT_LIST_COUNTS(X)
+
+/* The per-status prospect counts kept by migration 4's triggers. */
+#define STMT_LIST_COUNTS(X) X(PROSPECT_COUNTS_GET, "prospect_counts_get")
 
 /* Prospects (core/prospects.c). */
 #define STMT_LIST_PROSPECTS(X)                                                                     \

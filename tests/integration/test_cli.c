@@ -48,7 +48,7 @@ static void database_flag_overrides_a_bad_database_url(void **state)
     h_run(&r, NULL, bad_url_env, "migrate", "up", "--database", db->url, NULL);
     h_assert_status(&r, 0);
     h_result_release(&r);
-    assert_int_equal(h_db_int(db, "SELECT count(*) FROM schema_migrations"), 3);
+    assert_int_equal(h_db_int(db, "SELECT count(*) FROM schema_migrations"), 4);
 
     h_run(&r, NULL, bad_url_env, "schema", "check", "--database", db->url, NULL);
     h_assert_status(&r, 0);

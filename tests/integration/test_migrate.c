@@ -12,7 +12,7 @@
 
 #include "harness.h"
 
-#define LATEST 3
+#define LATEST 4
 
 /* stdout and stderr of one run, joined (callers free). */
 static char *all_output(const struct h_result *r)
@@ -65,7 +65,8 @@ static void up_applies_every_migration_then_is_idempotent(void **state)
     assert_true(h_line_with(r.out, "applied 1 init", NULL));
     assert_true(h_line_with(r.out, "applied 2 add_job_progress_columns", NULL));
     assert_true(h_line_with(r.out, "applied 3 pipeline", NULL));
-    assert_true(h_line_with(r.out, "database at version 3 of 3", NULL));
+    assert_true(h_line_with(r.out, "applied 4 prospect_counts", NULL));
+    assert_true(h_line_with(r.out, "database at version 4 of 4", NULL));
     h_result_release(&r);
     assert_int_equal(h_db_int(db, "SELECT count(*) FROM schema_migrations"), LATEST);
     assert_int_equal(version_of(db), LATEST);
@@ -205,6 +206,7 @@ static void status_exits_3_while_pending_and_0_when_current(void **state)
     assert_false(h_line_with(r.out, " init ", "pending", NULL));
     assert_true(h_line_with(r.out, "2", "add_job_progress_columns", "pending", NULL));
     assert_true(h_line_with(r.out, "3", "pipeline", "pending", NULL));
+    assert_true(h_line_with(r.out, "4", "prospect_counts", "pending", NULL));
     h_result_release(&r);
 
     h_migrate(db, NULL);

@@ -13,9 +13,9 @@
 
 #include "harness.h"
 
-#define LATEST 3
+#define LATEST 4
 
-/* Asserts GET /api/health/schema is 200 {"status":"ok","schema_version":3,"latest_version":3}. */
+/* Asserts GET /api/health/schema is 200 {"status":"ok","schema_version":4,"latest_version":4}. */
 static void assert_schema_endpoint_ok(int port)
 {
     struct h_resp r;

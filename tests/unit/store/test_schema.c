@@ -90,8 +90,8 @@ static void test_fully_migrated_has_no_problems(void **state)
     struct schema_report r;
     run_check(s, &set, &r);
     assert_int_equal(r.count, 0);
-    assert_int_equal(r.schema_version, 3);
-    assert_int_equal(r.latest_version, 3);
+    assert_int_equal(r.schema_version, (int)set.count);
+    assert_int_equal(r.latest_version, (int)set.count);
     schema_report_release(&r);
     assert_null(r.items);
     assert_int_equal(r.count, 0);
@@ -107,9 +107,9 @@ static void test_at_version_1(void **state)
     struct schema_report r;
     run_check(s, &set, &r);
     assert_int_equal(r.schema_version, 1);
-    assert_int_equal(r.latest_version, 3);
+    assert_int_equal(r.latest_version, (int)set.count);
 
-    /* History: 2 and 3 pending, 1 not. */
+    /* History: 2 and later pending, 1 not. */
     const struct schema_problem *p2 = find_version(&r, PROBLEM_PENDING, 2);
     const struct schema_problem *p3 = find_version(&r, PROBLEM_PENDING, 3);
     assert_non_null(p2);
@@ -117,7 +117,7 @@ static void test_at_version_1(void **state)
     assert_string_equal(p2->name, "add_job_progress_columns");
     assert_string_equal(p3->name, "pipeline");
     assert_null(find_version(&r, PROBLEM_PENDING, 1));
-    assert_int_equal(count_kind(&r, PROBLEM_PENDING), 2);
+    assert_int_equal(count_kind(&r, PROBLEM_PENDING), (int)set.count - 1);
     assert_int_equal(count_kind(&r, PROBLEM_CHECKSUM), 0);
     assert_int_equal(count_kind(&r, PROBLEM_UNKNOWN), 0);
 
@@ -195,7 +195,7 @@ static void test_empty_database(void **state)
     struct schema_report r;
     run_check(s, &set, &r);
     assert_int_equal(r.schema_version, 0);
-    assert_int_equal(count_kind(&r, PROBLEM_PENDING), 3);
+    assert_int_equal(count_kind(&r, PROBLEM_PENDING), (int)set.count);
     for (size_t i = 0; i < schema_model_count; i++)
         assert_non_null(find_problem(&r, PROBLEM_MISSING_TABLE, schema_model[i].name, NULL));
     assert_int_equal(count_kind(&r, PROBLEM_MISSING_COLUMN), 0);
@@ -218,7 +218,7 @@ static void test_changed_behind_drafts_back(void **state)
     struct schema_report r;
     run_check(s, &set, &r);
     assert_int_equal(count_kind(&r, PROBLEM_PENDING), 0);
-    assert_int_equal(r.schema_version, 3);
+    assert_int_equal(r.schema_version, (int)set.count);
 
     assert_non_null(find_problem(&r, PROBLEM_MISSING_COLUMN, "jobs", "total_targets"));
     const struct schema_problem *body = find_problem(&r, PROBLEM_WRONG_TYPE, "templates", "body");
@@ -285,6 +285,7 @@ static void test_unknown_migration(void **state)
     struct migration_set set;
     builtin(&set);
     memdb_migrate(s, 0);
+    size_t all = set.count;
     set.count = 2; /* an older build: it knows 1 and 2 only */
 
     struct schema_report r;
@@ -293,7 +294,7 @@ static void test_unknown_migration(void **state)
     assert_non_null(p);
     assert_string_equal(p->name, "pipeline");
     assert_int_equal(r.latest_version, 2);
-    assert_int_equal(r.schema_version, 3);
+    assert_int_equal(r.schema_version, (int)all);
     char line[1024];
     line_of(p, line, sizeof line);
     assert_string_equal(line, "migration 3 (pipeline): applied but unknown to this build");

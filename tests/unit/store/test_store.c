@@ -291,6 +291,60 @@ static void test_killed_connection_is_reopened(void **state)
     assert_int_equal(count(f->s), 2);
 }
 
+static void script(struct store *s, const char *sql)
+{
+    struct err e = {0};
+    int rc = store_exec_script(s, sql, strlen(sql), &e);
+    if (rc) print_error("%s\n", e.msg);
+    assert_int_equal(rc, 0);
+}
+
+/* Asserts prospect_counts holds none/drafted/approved/rejected/failed. */
+static void assert_counts(struct store *s, long long none, long long drafted, long long approved,
+                          long long rejected, long long failed)
+{
+    struct err e = {0};
+    struct store_rows *r = NULL;
+    long long want[5] = {none, drafted, approved, rejected, failed};
+    assert_int_equal(store_query(s, STMT_PROSPECT_COUNTS_GET, NULL, 0, &r, &e), 0);
+    assert_int_equal(store_rows_next(r, &e), 1);
+    for (int i = 0; i < 5; i++) {
+        if (store_rows_int(r, i) != want[i]) print_error("count %d\n", i);
+        assert_int_equal(store_rows_int(r, i), want[i]);
+    }
+    assert_int_equal(store_rows_next(r, &e), 0);
+    store_rows_free(r);
+}
+
+/*
+ * Migration 4's triggers keep prospect_counts exact through inserts (one and many rows
+ * per statement), status changes (and updates that change no status), deletes, and a
+ * rolled-back transaction.
+ */
+static void test_prospect_counts_follow_every_change(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    assert_counts(f->s, 0, 0, 0, 0, 0);
+    script(f->s, "INSERT INTO prospects (email) VALUES ('a@x.example');"
+                 "INSERT INTO prospects (email, draft_status) VALUES ('b@x.example', 'drafted'),"
+                 " ('c@x.example', 'drafted'), ('d@x.example', 'failed');");
+    assert_counts(f->s, 1, 2, 0, 0, 1);
+    script(f->s, "UPDATE prospects SET draft_status = 'approved' WHERE email = 'b@x.example';"
+                 "UPDATE prospects SET company = 'Acme';"
+                 "UPDATE prospects SET draft_status = 'drafted' WHERE draft_status IN ('none', 'failed');");
+    assert_counts(f->s, 0, 3, 1, 0, 0);
+    script(f->s, "DELETE FROM prospects WHERE email IN ('a@x.example', 'b@x.example');");
+    assert_counts(f->s, 0, 2, 0, 0, 0);
+
+    assert_int_equal(store_begin(f->s, &e), 0);
+    script(f->s, "UPDATE prospects SET draft_status = 'rejected';"
+                 "INSERT INTO prospects (email) VALUES ('e@x.example');");
+    assert_counts(f->s, 1, 0, 0, 2, 0);
+    assert_int_equal(store_rollback(f->s, &e), 0);
+    assert_counts(f->s, 0, 2, 0, 0, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -298,12 +352,13 @@ int main(void)
     const struct CMUnitTest sqlite_tests[] = {
         T(test_bound_parameters_and_rows),  T(test_unique_violation_is_conflict),
         T(test_commit_and_rollback),        T(test_failing_script_names_its_statement),
-        T(test_a_connection_per_thread),
+        T(test_a_connection_per_thread),    T(test_prospect_counts_follow_every_change),
     };
     const struct CMUnitTest pg_tests[] = {
         T(test_bound_parameters_and_rows),  T(test_unique_violation_is_conflict),
         T(test_commit_and_rollback),        T(test_failing_script_names_its_statement),
         T(test_a_connection_per_thread),    T(test_killed_connection_is_reopened),
+        T(test_prospect_counts_follow_every_change),
     };
     int failed = is_pg()
                      ? cmocka_run_group_tests_name("unit_store_postgres", pg_tests, NULL, NULL)
