@@ -5,6 +5,7 @@
  */
 #include "provider.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static int delay_from_env(long *ms, struct err *e)
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < 1 || n > DELAY_MAX_MS)
+    if (!isdigit((unsigned char)v[0]) || errno || *end || n < 1 || n > DELAY_MAX_MS)
         return err_set(e, ERR_USAGE,
                        DELAY_ENV " must be a whole number of milliseconds from 1 to %d, not "
                                  "\"%.64s\" (it is for tests only: unset it)",
