@@ -19,6 +19,7 @@ deps:
 
 run: all
 	$(BUILD)/draftd migrate up
+	$(BUILD)/draftd import --if-empty examples/prospects.csv
 	exec $(BUILD)/draftd serve
 
 test: test-plain test-asan

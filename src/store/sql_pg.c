@@ -58,6 +58,17 @@ const char *const sql_pg[STMT__COUNT] = {
     [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
 
     /* --- CSV import and export (core/csv_import.c, core/csv_export.c) --- */
+    /* $1: a JSON array of [email, first_name, last_name, company, title, website] arrays;
+     * the rows returned are the ones imported, the rest were already there. */
+    [STMT_CSV_INSERT_BATCH] =
+        "INSERT INTO prospects (email, first_name, last_name, company, title, website) "
+        "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5 "
+        "FROM json_array_elements($1::json) AS b(r) ON CONFLICT DO NOTHING RETURNING id",
+    /* keyset paging: $1 the last id sent, $2 the page size */
+    [STMT_CSV_EXPORT_PAGE] =
+        "SELECT id, email, first_name, last_name, company, title, website, draft_status, "
+        "draft_subject, draft_body, draft_error, " TS("drafted_at") ", " TS("created_at") ", "
+        TS("updated_at") " FROM prospects WHERE id > $1 ORDER BY id LIMIT $2",
 
     /* --- draft jobs and the runner (core/jobs.c, core/runner.c) --- */
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "

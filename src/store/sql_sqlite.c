@@ -53,6 +53,17 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
 
     /* --- CSV import and export (core/csv_import.c, core/csv_export.c) --- */
+    /* ?1: a JSON array of [email, first_name, last_name, company, title, website] arrays;
+     * the rows returned are the ones imported, the rest were already there. */
+    [STMT_CSV_INSERT_BATCH] =
+        "INSERT INTO prospects (email, first_name, last_name, company, title, website) "
+        "SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 "
+        "FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING RETURNING id",
+    /* keyset paging: ?1 the last id sent, ?2 the page size */
+    [STMT_CSV_EXPORT_PAGE] =
+        "SELECT id, email, first_name, last_name, company, title, website, draft_status, "
+        "draft_subject, draft_body, draft_error, drafted_at, created_at, updated_at "
+        "FROM prospects WHERE id > ?1 ORDER BY id LIMIT ?2",
 
     /* --- draft jobs and the runner (core/jobs.c, core/runner.c) --- */
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "

@@ -43,7 +43,9 @@
     X(PROSPECT_COUNT, "prospect_count")
 
 /* CSV import and export (core/csv_import.c, core/csv_export.c). */
-#define STMT_LIST_CSV(X)
+#define STMT_LIST_CSV(X)                                                                           \
+    X(CSV_INSERT_BATCH, "csv_insert_batch")                                                        \
+    X(CSV_EXPORT_PAGE, "csv_export_page")
 
 /* Draft jobs and the runner (core/jobs.c, core/runner.c). */
 #define STMT_LIST_JOBS(X)                                                                          \
