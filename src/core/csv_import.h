@@ -29,7 +29,7 @@ struct store;
 struct csv_import;
 
 /* Records written per transaction (fewer when their text passes CSV_IMPORT_BATCH_BYTES). */
-#define CSV_IMPORT_BATCH_ROWS 2000
+#define CSV_IMPORT_BATCH_ROWS 5000
 #define CSV_IMPORT_BATCH_BYTES (4 * 1024 * 1024)
 /* The longest field, in any column: a longer one stops the import (a quote left open). */
 #define CSV_IMPORT_FIELD_MAX (1024 * 1024)
