@@ -70,6 +70,9 @@ void api_prospects_import(struct http_req *r)
                               : NULL;
         http_reply_error(r, http_status_for(rc), err_code_name(rc), details, "%s", e.msg);
     } else {
+        const struct csv_import_result *res = csv_import_result(im);
+        log_msg(LOG_INFO, "import", "bytes=%zu imported=%lld skipped_duplicates=%lld refused=%lld",
+                r->body_len, res->imported, res->skipped_duplicates, res->error_count);
         json_t *body = csv_import_summary(im);
         if (body) http_reply_json(r, 200, body);
         else http_reply_error(r, 500, "out_of_memory", NULL, "out of memory");

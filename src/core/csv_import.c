@@ -372,7 +372,7 @@ static char *clean_copy(const char *s, size_t n, size_t max)
         out[i + bad] = '?';
         i += bad + 1;
     }
-    return out; /* a NUL byte inside cuts it short: harmless */
+    return out;
 }
 
 /* --- the header ------------------------------------------------------------------------ */
@@ -477,6 +477,36 @@ static void on_field(void *data, size_t len, void *cls)
     else record_field(im, col, s, len);
 }
 
+/*
+ * s (n bytes of valid UTF-8) as it can be quoted in a message: control characters
+ * written as \r, \n, \t or \xNN, and cut at a character boundary, with "...", past
+ * ECHO_MAX bytes.
+ */
+static void echo(char *out, size_t len, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) != 0x80 && o >= ECHO_MAX) { /* a character starts past the cap */
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        char esc[5] = {(char)c, 0, 0, 0, 0};
+        size_t k = 1;
+        if (c < 0x20 || c == 0x7f) {
+            esc[0] = '\\', k = 2;
+            esc[1] = c == '\r' ? 'r' : c == '\n' ? 'n' : c == '\t' ? 't' : 'x';
+            if (esc[1] == 'x') esc[2] = hex[c >> 4], esc[3] = hex[c & 15], k = 4;
+        }
+        if (o + k + 4 > len) break; /* cannot happen with len >= ECHO_MAX + 8 */
+        memcpy(out + o, esc, k);
+        o += k;
+    }
+    out[o] = '\0';
+}
+
 /* Why the value v of field f is refused, into why; false when it is acceptable. */
 static bool value_bad(const struct csv_import *im, int f, char *why, size_t len)
 {
@@ -508,13 +538,9 @@ static bool value_bad(const struct csv_import *im, int f, char *why, size_t len)
     memcpy(email, s, v->len);
     email[v->len] = '\0';
     if (prospect_email_valid(email, reason, sizeof reason)) return false;
-    size_t shown = v->len;
-    if (shown > ECHO_MAX) { /* cut at a character boundary */
-        shown = ECHO_MAX;
-        while (shown && ((unsigned char)email[shown] & 0xC0) == 0x80) shown--;
-    }
-    snprintf(why, len, "email \"%.*s%s\" %s", (int)shown, email, shown < v->len ? "..." : "",
-             reason);
+    char shown[ECHO_MAX + 8];
+    echo(shown, sizeof shown, email, v->len);
+    snprintf(why, len, "email \"%s\" %s", shown, reason);
     return true;
 }
 

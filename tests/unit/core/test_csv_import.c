@@ -270,6 +270,34 @@ static void blank_lines_before_the_header_are_counted(void **state)
     csv_import_free(im);
 }
 
+static void a_record_whose_first_field_spans_lines_is_reported_where_it_starts(void **state)
+{
+    struct store *s = *state;
+    const char *csv = "email,first_name\r\n"
+                      "  \"two\r\nlines@example.com\",A\r\n" /* 2-3: refused */
+                      "\t\"ok@example.com\",\"B\r\n\r\nB\"\r\n" /* 4-6 */
+                      "\"\n\nthree@\",C\n";                      /* 7-9: refused */
+    for (size_t c = 0; c < NCHUNKS; c++) {
+        struct csv_import *im = import_ok(s, csv, chunks[c]);
+        assert_int_equal(csv_import_result(im)->imported, 1);
+        assert_error(im, 0, 2, "email \"two\\r\\nlines@example.com\" has a space or a character");
+        assert_error(im, 1, 7, "email \"three@\" has nothing after the @");
+        csv_import_free(im);
+        clear(s);
+    }
+}
+
+static void unknown_columns_with_invalid_utf8_are_listed_cleaned(void **state)
+{
+    struct csv_import *im = import_ok(*state, "email,Not\xFF" "es\na@example.com,x\n", 0);
+    assert_int_equal(csv_import_result(im)->nignored, 1);
+    assert_string_equal(csv_import_result(im)->ignored_columns[0], "Not?es");
+    json_t *j = csv_import_summary(im);
+    assert_non_null(j);
+    json_decref(j);
+    csv_import_free(im);
+}
+
 /* --- records ------------------------------------------------------------------------------ */
 
 static void more_fields_than_the_header_is_refused_fewer_is_fine(void **state)
@@ -346,6 +374,19 @@ static void an_empty_email_is_refused(void **state)
     assert_int_equal(csv_import_result(im)->imported, 0);
     assert_error(im, 0, 2, "email is empty");
     assert_error(im, 1, 3, "email is empty");
+    csv_import_free(im);
+}
+
+static void a_long_bad_email_is_quoted_cut_short(void **state)
+{
+    char csv[512] = "email\n", want[128] = "email \"";
+    memset(csv + 6, 'a', 200);
+    strcpy(csv + 206, "@\n");
+    memset(want + 7, 'a', 80);
+    strcpy(want + 87, "...\" has nothing after the @");
+    struct csv_import *im = import_ok(*state, csv, 0);
+    assert_error(im, 0, 2, want);
+    assert_true(strlen(csv_import_result(im)->errors[0].message) < 128);
     csv_import_free(im);
 }
 
@@ -536,10 +577,13 @@ int main(void)
         T(lines_count_quoted_line_breaks_crlf_and_blank_lines),
         T(lone_cr_line_ends_count_as_lines),
         T(blank_lines_before_the_header_are_counted),
+        T(a_record_whose_first_field_spans_lines_is_reported_where_it_starts),
+        T(unknown_columns_with_invalid_utf8_are_listed_cleaned),
         T(more_fields_than_the_header_is_refused_fewer_is_fine),
         T(invalid_utf8_and_nul_bytes_are_refused),
         T(values_over_the_limits_are_refused),
         T(an_empty_email_is_refused),
+        T(a_long_bad_email_is_quoted_cut_short),
         T(duplicates_in_the_file_and_in_the_database_are_skipped),
         T(an_unterminated_quote_is_one_error_at_its_start),
         T(stray_quotes),
