@@ -92,6 +92,7 @@ static int append(struct req_ctx *x, const char *data, size_t n)
     if (x->req.body_len + n + 1 > x->cap) {
         size_t ncap = x->cap ? x->cap : 4096;
         while (ncap < x->req.body_len + n + 1) ncap *= 2;
+        if (ncap > x->limit + 1) ncap = x->limit + 1; /* never more than the route allows */
         char *grown = realloc(x->req.body, ncap);
         if (!grown) return -1;
         x->req.body = grown;
