@@ -900,7 +900,7 @@ static void reads_answered_while_a_job_writes(void **state)
         total += rd[i].requests;
     }
     assert_true(total >= 8);
-    assert_int_equal(rd[1].last_created, RW_PROSPECTS);
+    assert_true(rd[1].last_created <= RW_PROSPECTS);
 
     h_serve_down(&srv);
     h_db_drop(db);

@@ -321,28 +321,61 @@ static void sigterm_mid_job_hands_job_back(void **state)
     h_db_drop(db);
 }
 
-/* A job created just before the server stops (pending, or handed back) runs on the next start. */
-static void job_left_by_a_stop_runs_on_next_start(void **state)
+/*
+ * A job left pending while no server runs (as a server that created it and died before
+ * any worker claimed it leaves it: the row POST /api/pipeline/draft writes) is run by
+ * the next start.
+ */
+static void pending_job_runs_on_next_start(void **state)
 {
     (void)state;
     struct h_db *db;
     struct h_server srv;
-    static const char *const env[] = {"DRAFTD_LEASE_SECONDS=120", NULL};
     h_db_create(&db);
     h_migrate(db, NULL);
-    h_serve_up(&srv, db->url, env);
+    h_serve_up(&srv, db->url, NULL);
     h_import_generated(srv.port, "p", 50);
-    long long id = h_draft_start(srv.port, NULL);
     assert_int_equal(h_serve_stop(&srv), 0);
     h_serve_release(&srv);
 
-    long long left = h_db_intf(db, "SELECT count(*) FROM jobs WHERE id = %lld AND status IN "
-                                   "('pending', 'running')",
-                               id);
-    print_message("the job was %s when the server stopped\n", left ? "unfinished" : "finished");
+    h_db_exec(db, "INSERT INTO jobs (job_type, status) VALUES ('draft', 'pending')");
+    long long id = h_db_int(db, "SELECT max(id) FROM jobs");
+
+    h_serve_up(&srv, db->url, NULL);
+    assert_completed_exactly(db, srv.port, id, 50);
+    assert_int_equal(h_db_int(db, "SELECT count(*) FROM jobs"), 1);
+    assert_counts_are_rows(db, id, true);
+    h_serve_down(&srv);
+    h_db_drop(db);
+}
+
+/*
+ * A job created just before a graceful stop, whether a worker had claimed it yet or not,
+ * runs on the next start (the lease is long: the stop must not leave it leased).
+ */
+static void job_created_before_a_stop_runs_on_next_start(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server srv;
+    static const char *const env[] = {"DRAFTD_TEST_DRAFT_DELAY_MS=20",
+                                      "DRAFTD_LEASE_SECONDS=120", NULL};
+    h_db_create(&db);
+    h_migrate(db, NULL);
+    h_serve_up(&srv, db->url, env);
+    h_import_generated(srv.port, "q", 200);
+    long long id = h_draft_start(srv.port, NULL);
+    assert_int_equal(h_serve_stop(&srv), 0);
+    h_serve_release(&srv);
+    assert_int_equal(h_db_intf(db,
+                               "SELECT count(*) FROM jobs WHERE id = %lld AND status IN "
+                               "('pending', 'running')",
+                               id),
+                     1);
+    assert_counts_are_rows(db, id, true);
 
     h_serve_up(&srv, db->url, env);
-    assert_completed_exactly(db, srv.port, id, 50);
+    assert_completed_exactly(db, srv.port, id, 200);
     assert_int_equal(h_db_int(db, "SELECT count(*) FROM jobs"), 1);
     assert_counts_are_rows(db, id, true);
     h_serve_down(&srv);
@@ -355,7 +388,8 @@ int main(void)
         H_TEST(kill9_mid_job_resumes_same_job),
         H_TEST(two_servers_share_and_take_over),
         H_TEST(sigterm_mid_job_hands_job_back),
-        H_TEST(job_left_by_a_stop_runs_on_next_start),
+        H_TEST(pending_job_runs_on_next_start),
+        H_TEST(job_created_before_a_stop_runs_on_next_start),
     };
     return cmocka_run_group_tests(tests, NULL, h_group_teardown);
 }
