@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../api/api.h"
+#include "../core/runner.h"
 #include "../http/server.h"
 #include "../log.h"
 #include "../store/schema.h"
@@ -111,6 +112,9 @@ int cmd_serve(int argc, char **argv)
     s = NULL;
 
     if ((rc = app_init(&app, &cfg, &set, &e))) goto out;
+    /* Workers start before the socket opens, so a job left running by a process that
+     * died is taken up even before the first request. */
+    if ((rc = runner_start(&app.runner, &cfg, &e))) goto out;
     struct http_server_options opt = {
         .host = cfg.host,
         .port = cfg.port,
@@ -130,9 +134,12 @@ int cmd_serve(int argc, char **argv)
     log_msg(LOG_INFO, "shutting down", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv, SHUTDOWN_GRACE_MS);
     srv = NULL;
+    runner_stop(app.runner); /* between batches; running jobs are handed back */
+    app.runner = NULL;
     log_msg(LOG_INFO, "stopped", NULL);
 out:
     http_server_stop(srv, 0);
+    runner_stop(app.runner);
     app_release(&app);
     store_free(s);
     if (set.items) migration_set_release(&set);

@@ -74,14 +74,112 @@ const char *const sql_pg[STMT__COUNT] = {
         TS("updated_at") " FROM prospects WHERE id > $1 ORDER BY id LIMIT $2",
 
     /* --- draft jobs and the runner (core/jobs.c, core/runner.c) --- */
+/* $3 is the lease's length as an interval ("+10 seconds"). started_at and finished_at
+ * are the statement's time, not the transaction's: a job starts once its targets are
+ * chosen and finishes after its last batch is written, as on SQLite. */
+#define JOB_LEASE_UNTIL "now() + $3::interval"
+/* A job a worker may take: pending, or running with its lease released, expired or its own. */
+#define JOB_CLAIMABLE_WHERE                                                                        \
+    "job_type = $1 AND status IN ('pending', 'running') AND (status = 'pending' OR "              \
+    "lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now())"
+    /* Run once on a drafting connection: names it in pg_stat_activity. */
+    [STMT_JOB_CONN_SETUP] = "SELECT set_config('application_name', 'draftd-worker', false)",
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
                         "total_targets, redraft) VALUES ($1, 'pending', 0, 0, NULL, $2) "
                         "RETURNING id",
+    [STMT_JOB_ACTIVE] = "SELECT id FROM jobs WHERE job_type = $1 AND status IN ('pending', "
+                        "'running') ORDER BY id LIMIT 1",
+    /* $1 a JSON array of ids: those naming no prospect (at most $2), and how many there are */
+    [STMT_JOB_MISSING] = "SELECT v.id, count(*) OVER () FROM (SELECT DISTINCT value::bigint AS id "
+                         "FROM json_array_elements_text($1::json)) AS v WHERE NOT EXISTS "
+                         "(SELECT 1 FROM prospects p WHERE p.id = v.id) ORDER BY v.id LIMIT $2",
+    [STMT_JOB_TARGETS_ADD] = "INSERT INTO job_targets (job_id, prospect_id) SELECT $1::bigint, id "
+                             "FROM prospects WHERE id IN (SELECT value::bigint "
+                             "FROM json_array_elements_text($2::json))",
+    [STMT_JOB_SET_TOTAL] = "UPDATE jobs SET total_targets = (SELECT count(*) FROM job_targets "
+                           "WHERE job_id = $1) WHERE id = $1",
     [STMT_JOB_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = $1",
-    [STMT_JOB_LIST] = "SELECT " JOB_COLS " FROM jobs ORDER BY id DESC LIMIT $1 OFFSET $2",
-    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs",
-    [STMT_JOB_TARGET_PENDING] = "SELECT prospect_id FROM job_targets WHERE job_id = $1 "
-                                "AND state = 'pending' ORDER BY prospect_id LIMIT $2",
+    [STMT_JOB_LIST] = "SELECT " JOB_COLS " FROM jobs WHERE ($1::text IS NULL OR status = $1) "
+                      "AND ($2::text IS NULL OR job_type = $2) ORDER BY id DESC LIMIT $3 OFFSET $4",
+    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs WHERE ($1::text IS NULL OR status = $1) "
+                       "AND ($2::text IS NULL OR job_type = $2)",
+    /* A job nobody works on (pending, or running without a live lease: its process died
+     * or handed it back) is cancelled at once; a running one is asked to stop. */
+#define JOB_IDLE "(status = 'pending' OR lease_owner IS NULL OR lease_expires_at < now())"
+    [STMT_JOB_CANCEL] = "UPDATE jobs SET cancel_requested = true, "
+                        "finished_at = CASE WHEN " JOB_IDLE " THEN now() ELSE finished_at END, "
+                        "lease_owner = CASE WHEN " JOB_IDLE " THEN NULL ELSE lease_owner END, "
+                        "status = CASE WHEN " JOB_IDLE " THEN 'cancelled' ELSE status END "
+                        "WHERE id = $1 AND status IN ('pending', 'running') RETURNING " JOB_COLS,
+    [STMT_JOB_TARGETS_SKIP] = "UPDATE job_targets SET state = 'skipped', finished_at = now() "
+                              "WHERE job_id = $1 AND state = 'pending'",
+    [STMT_JOB_CLAIMABLE] = "SELECT id FROM jobs WHERE " JOB_CLAIMABLE_WHERE " ORDER BY id LIMIT 1",
+    /* SKIP LOCKED: a job another instance is claiming right now is not waited for */
+    [STMT_JOB_CLAIM_PICK] = "SELECT id, status, redraft, total_targets IS NULL FROM jobs "
+                            "WHERE " JOB_CLAIMABLE_WHERE " ORDER BY id LIMIT 1 "
+                            "FOR UPDATE SKIP LOCKED",
+    /* approved and rejected are a person's decisions: a bulk job never redrafts them */
+    [STMT_JOB_TARGETS_SNAPSHOT] = "INSERT INTO job_targets (job_id, prospect_id) "
+                                  "SELECT $1::bigint, id FROM prospects "
+                                  "WHERE draft_status IN ('none', 'failed') "
+                                  "OR ($2::int <> 0 AND draft_status = 'drafted')",
+    [STMT_JOB_TAKE] = "UPDATE jobs SET total_targets = CASE status WHEN 'pending' THEN "
+                      "(SELECT count(*) FROM job_targets WHERE job_id = $1) "
+                      "ELSE total_targets END, status = 'running', "
+                      "started_at = coalesce(started_at, statement_timestamp()), "
+                      "lease_owner = $2, "
+                      "lease_expires_at = " JOB_LEASE_UNTIL " WHERE id = $1 "
+                      "RETURNING total_targets, drafts_created, drafts_failed, "
+                      "cancel_requested, redraft",
+    [STMT_JOB_BATCH_READ] = "SELECT p.id, p.email, p.first_name, p.last_name, p.company, "
+                            "p.title, p.website FROM job_targets t "
+                            "JOIN prospects p ON p.id = t.prospect_id WHERE t.job_id = $1 "
+                            "AND t.state = 'pending' AND t.prospect_id > $2 "
+                            "ORDER BY t.prospect_id LIMIT $3",
+    /* the first statement of every batch: no row means the lease is lost; the row lock
+     * orders this batch against an instance taking the job over */
+    [STMT_JOB_LEASE] = "UPDATE jobs SET lease_expires_at = " JOB_LEASE_UNTIL ", "
+                       "drafts_created = drafts_created + $4::int, "
+                       "drafts_failed = drafts_failed + $5::int WHERE id = $1 "
+                       "AND lease_owner = $2 AND status = 'running' RETURNING cancel_requested",
+    /* A batch is every pending target from $2 to $3; answers how many were marked. */
+    [STMT_JOB_TARGETS_DONE] = "WITH u AS (UPDATE job_targets SET state = 'drafted', "
+                              "finished_at = now() WHERE job_id = $1 AND prospect_id "
+                              "BETWEEN $2 AND $3 AND state = 'pending' RETURNING 1) "
+                              "SELECT count(*) FROM u",
+    /* then the failures among them: $2 [{"i":prospect id,"e":why}] */
+    [STMT_JOB_TARGETS_FAIL] =
+        "WITH u AS (UPDATE job_targets t SET state = 'failed', error = v.e "
+        "FROM json_to_recordset($2::json) AS v(i bigint, e text) WHERE t.job_id = $1 "
+        "AND t.prospect_id = v.i AND t.state = 'drafted' RETURNING 1) SELECT count(*) FROM u",
+    /* $1 [{"i":id,"s":subject,"b":body} or {"i":id,"e":error}]; a failure keeps the old draft */
+    [STMT_JOB_PROSPECTS_WRITE] =
+        "UPDATE prospects p SET draft_subject = CASE WHEN v.e IS NULL THEN v.s "
+        "ELSE p.draft_subject END, draft_body = CASE WHEN v.e IS NULL THEN v.b "
+        "ELSE p.draft_body END, draft_status = CASE WHEN v.e IS NULL THEN 'drafted' "
+        "ELSE 'failed' END, draft_error = v.e, drafted_at = CASE WHEN v.e IS NULL THEN now() "
+        "ELSE p.drafted_at END, updated_at = now() "
+        "FROM json_to_recordset($1::json) AS v(i bigint, s text, b text, e text) WHERE p.id = v.i",
+    /* the same, one prospect at a time ($5: the batch's timestamp) */
+    [STMT_JOB_PROSPECT_WRITE_ONE] =
+        "UPDATE prospects SET draft_subject = CASE WHEN $4::text IS NULL THEN $2 "
+        "ELSE draft_subject END, draft_body = CASE WHEN $4::text IS NULL THEN $3 "
+        "ELSE draft_body END, draft_status = CASE WHEN $4::text IS NULL THEN 'drafted' "
+        "ELSE 'failed' END, draft_error = $4, drafted_at = CASE WHEN $4::text IS NULL "
+        "THEN $5::timestamptz ELSE drafted_at END, updated_at = $5::timestamptz WHERE id = $1",
+    [STMT_JOB_COMPLETE] = "UPDATE jobs SET status = 'completed', "
+                          "finished_at = statement_timestamp(), "
+                          "lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 "
+                          "AND lease_owner = $2 AND status = 'running' AND NOT EXISTS "
+                          "(SELECT 1 FROM job_targets WHERE job_id = $1 AND state = 'pending') "
+                          "RETURNING id",
+    [STMT_JOB_FINISH] = "UPDATE jobs SET status = $3, error = $4, "
+                        "finished_at = statement_timestamp(), "
+                        "lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 "
+                        "AND lease_owner = $2 AND status = 'running' RETURNING id",
+    /* handing a job back on shutdown: running, and free for the next claimer */
+    [STMT_JOB_RELEASE] = "UPDATE jobs SET lease_owner = NULL, lease_expires_at = now() "
+                         "WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
 
     /* --- the drafting template (core/template.c) --- */
     [STMT_TEMPLATE_GET] = "SELECT subject, body, " TS("updated_at")

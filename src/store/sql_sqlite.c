@@ -66,14 +66,109 @@ const char *const sql_sqlite[STMT__COUNT] = {
         "FROM prospects WHERE id > ?1 ORDER BY id LIMIT ?2",
 
     /* --- draft jobs and the runner (core/jobs.c, core/runner.c) --- */
+#define JOB_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+/* ?3 is the lease's length as a modifier ("+10 seconds"). */
+#define JOB_LEASE_UNTIL "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)"
+/* A job a worker may take: pending, or running with its lease released, expired or its own. */
+#define JOB_CLAIMABLE_WHERE                                                                        \
+    "job_type = ?1 AND status IN ('pending', 'running') AND (status = 'pending' OR "              \
+    "lease_owner IS NULL OR lease_owner = ?2 OR lease_expires_at < " JOB_NOW ")"
+    /* Run once on a drafting connection: a batch's statements each keep a statement
+     * journal (the prospect_counts trigger), which would otherwise spill to temp files. */
+    [STMT_JOB_CONN_SETUP] = "PRAGMA temp_store = MEMORY",
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
                         "total_targets, redraft) VALUES (?1, 'pending', 0, 0, NULL, ?2) "
                         "RETURNING id",
+    [STMT_JOB_ACTIVE] = "SELECT id FROM jobs WHERE job_type = ?1 AND status IN ('pending', "
+                        "'running') ORDER BY id LIMIT 1",
+    /* ?1 a JSON array of ids: those naming no prospect (at most ?2), and how many there are */
+    [STMT_JOB_MISSING] = "SELECT v.id, count(*) OVER () FROM (SELECT DISTINCT value AS id "
+                         "FROM json_each(?1)) AS v WHERE NOT EXISTS (SELECT 1 FROM prospects p "
+                         "WHERE p.id = v.id) ORDER BY v.id LIMIT ?2",
+    [STMT_JOB_TARGETS_ADD] = "INSERT INTO job_targets (job_id, prospect_id) SELECT ?1, id "
+                             "FROM prospects WHERE id IN (SELECT value FROM json_each(?2))",
+    [STMT_JOB_SET_TOTAL] = "UPDATE jobs SET total_targets = (SELECT count(*) FROM job_targets "
+                           "WHERE job_id = ?1) WHERE id = ?1",
     [STMT_JOB_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
-    [STMT_JOB_LIST] = "SELECT " JOB_COLS " FROM jobs ORDER BY id DESC LIMIT ?1 OFFSET ?2",
-    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs",
-    [STMT_JOB_TARGET_PENDING] = "SELECT prospect_id FROM job_targets WHERE job_id = ?1 "
-                                "AND state = 'pending' ORDER BY prospect_id LIMIT ?2",
+    [STMT_JOB_LIST] = "SELECT " JOB_COLS " FROM jobs WHERE (?1 IS NULL OR status = ?1) "
+                      "AND (?2 IS NULL OR job_type = ?2) ORDER BY id DESC LIMIT ?3 OFFSET ?4",
+    [STMT_JOB_COUNT] = "SELECT count(*) FROM jobs WHERE (?1 IS NULL OR status = ?1) "
+                       "AND (?2 IS NULL OR job_type = ?2)",
+    /* A job nobody works on (pending, or running without a live lease: its process died
+     * or handed it back) is cancelled at once; a running one is asked to stop. */
+#define JOB_IDLE "(status = 'pending' OR lease_owner IS NULL OR lease_expires_at < " JOB_NOW ")"
+    [STMT_JOB_CANCEL] = "UPDATE jobs SET cancel_requested = 1, "
+                        "finished_at = CASE WHEN " JOB_IDLE " THEN " JOB_NOW
+                        " ELSE finished_at END, "
+                        "lease_owner = CASE WHEN " JOB_IDLE " THEN NULL ELSE lease_owner END, "
+                        "status = CASE WHEN " JOB_IDLE " THEN 'cancelled' ELSE status END "
+                        "WHERE id = ?1 AND status IN ('pending', 'running') RETURNING " JOB_COLS,
+    [STMT_JOB_TARGETS_SKIP] = "UPDATE job_targets SET state = 'skipped', finished_at = " JOB_NOW
+                              " WHERE job_id = ?1 AND state = 'pending'",
+    [STMT_JOB_CLAIMABLE] = "SELECT id FROM jobs WHERE " JOB_CLAIMABLE_WHERE " ORDER BY id LIMIT 1",
+    /* BEGIN IMMEDIATE already serialises claimers */
+    [STMT_JOB_CLAIM_PICK] = "SELECT id, status, redraft, total_targets IS NULL FROM jobs "
+                            "WHERE " JOB_CLAIMABLE_WHERE " ORDER BY id LIMIT 1",
+    /* approved and rejected are a person's decisions: a bulk job never redrafts them */
+    [STMT_JOB_TARGETS_SNAPSHOT] = "INSERT INTO job_targets (job_id, prospect_id) SELECT ?1, id "
+                                  "FROM prospects WHERE draft_status IN ('none', 'failed') "
+                                  "OR (?2 <> 0 AND draft_status = 'drafted')",
+    [STMT_JOB_TAKE] = "UPDATE jobs SET total_targets = CASE status WHEN 'pending' THEN "
+                      "(SELECT count(*) FROM job_targets WHERE job_id = ?1) "
+                      "ELSE total_targets END, status = 'running', "
+                      "started_at = coalesce(started_at, " JOB_NOW "), lease_owner = ?2, "
+                      "lease_expires_at = " JOB_LEASE_UNTIL " WHERE id = ?1 "
+                      "RETURNING total_targets, drafts_created, drafts_failed, "
+                      "cancel_requested, redraft",
+    [STMT_JOB_BATCH_READ] = "SELECT p.id, p.email, p.first_name, p.last_name, p.company, "
+                            "p.title, p.website FROM job_targets t "
+                            "JOIN prospects p ON p.id = t.prospect_id WHERE t.job_id = ?1 "
+                            "AND t.state = 'pending' AND t.prospect_id > ?2 "
+                            "ORDER BY t.prospect_id LIMIT ?3",
+    /* the first statement of every batch: no row means the lease is lost */
+    [STMT_JOB_LEASE] = "UPDATE jobs SET lease_expires_at = " JOB_LEASE_UNTIL ", "
+                       "drafts_created = drafts_created + ?4, "
+                       "drafts_failed = drafts_failed + ?5 WHERE id = ?1 AND lease_owner = ?2 "
+                       "AND status = 'running' RETURNING cancel_requested",
+    /* A batch is every pending target from ?2 to ?3: one pass over that range of the
+     * primary key, one row back per target. */
+    [STMT_JOB_TARGETS_DONE] = "UPDATE job_targets SET state = 'drafted', finished_at = " JOB_NOW
+                              " WHERE job_id = ?1 AND prospect_id BETWEEN ?2 AND ?3 "
+                              "AND state = 'pending' RETURNING 1",
+    /* then the failures among them: ?2 [{"i":prospect id,"e":why}]. MATERIALIZED makes the
+     * planner walk the list and look each target up, not the other way round. */
+    [STMT_JOB_TARGETS_FAIL] =
+        "WITH v(i, e) AS MATERIALIZED (SELECT value->>'i', value->>'e' FROM json_each(?2)) "
+        "UPDATE job_targets SET state = 'failed', error = v.e FROM v "
+        "WHERE job_targets.job_id = ?1 AND job_targets.prospect_id = v.i "
+        "AND job_targets.state = 'drafted' RETURNING 1",
+    /* ?1 [{"i":id,"s":subject,"b":body} or {"i":id,"e":error}]; a failure keeps the old draft */
+    [STMT_JOB_PROSPECTS_WRITE] =
+        "WITH v(i, s, b, e) AS MATERIALIZED (SELECT value->>'i', value->>'s', value->>'b', "
+        "value->>'e' FROM json_each(?1)) "
+        "UPDATE prospects SET draft_subject = CASE WHEN v.e IS NULL THEN v.s "
+        "ELSE draft_subject END, draft_body = CASE WHEN v.e IS NULL THEN v.b ELSE draft_body END, "
+        "draft_status = CASE WHEN v.e IS NULL THEN 'drafted' ELSE 'failed' END, "
+        "draft_error = v.e, drafted_at = CASE WHEN v.e IS NULL THEN " JOB_NOW
+        " ELSE drafted_at END, updated_at = " JOB_NOW " FROM v WHERE prospects.id = v.i",
+    /* the same, one prospect at a time: cheaper than JSON when the database is in-process */
+    [STMT_JOB_PROSPECT_WRITE_ONE] =
+        "UPDATE prospects SET draft_subject = CASE WHEN ?4 IS NULL THEN ?2 ELSE draft_subject END, "
+        "draft_body = CASE WHEN ?4 IS NULL THEN ?3 ELSE draft_body END, "
+        "draft_status = CASE WHEN ?4 IS NULL THEN 'drafted' ELSE 'failed' END, draft_error = ?4, "
+        "drafted_at = CASE WHEN ?4 IS NULL THEN ?5 ELSE drafted_at END, updated_at = ?5 "
+        "WHERE id = ?1",
+    [STMT_JOB_COMPLETE] = "UPDATE jobs SET status = 'completed', finished_at = " JOB_NOW ", "
+                          "lease_owner = NULL, lease_expires_at = NULL WHERE id = ?1 "
+                          "AND lease_owner = ?2 AND status = 'running' AND NOT EXISTS "
+                          "(SELECT 1 FROM job_targets WHERE job_id = ?1 AND state = 'pending') "
+                          "RETURNING id",
+    [STMT_JOB_FINISH] = "UPDATE jobs SET status = ?3, error = ?4, finished_at = " JOB_NOW ", "
+                        "lease_owner = NULL, lease_expires_at = NULL WHERE id = ?1 "
+                        "AND lease_owner = ?2 AND status = 'running' RETURNING id",
+    /* handing a job back on shutdown: running, and free for the next claimer */
+    [STMT_JOB_RELEASE] = "UPDATE jobs SET lease_owner = NULL, lease_expires_at = " JOB_NOW
+                         " WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
 
     /* --- the drafting template (core/template.c) --- */
     [STMT_TEMPLATE_GET] = "SELECT subject, body, updated_at FROM templates WHERE name = ?1",

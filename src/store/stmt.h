@@ -49,11 +49,30 @@
 
 /* Draft jobs and the runner (core/jobs.c, core/runner.c). */
 #define STMT_LIST_JOBS(X)                                                                          \
+    X(JOB_CONN_SETUP, "job_connection_setup")                                                      \
     X(JOB_INSERT, "job_insert")                                                                    \
+    X(JOB_ACTIVE, "job_active")                                                                    \
+    X(JOB_MISSING, "job_missing_prospects")                                                        \
+    X(JOB_TARGETS_ADD, "job_targets_add")                                                          \
+    X(JOB_SET_TOTAL, "job_set_total")                                                              \
     X(JOB_GET, "job_get")                                                                          \
     X(JOB_LIST, "job_list")                                                                        \
     X(JOB_COUNT, "job_count")                                                                      \
-    X(JOB_TARGET_PENDING, "job_target_pending")
+    X(JOB_CANCEL, "job_cancel")                                                                    \
+    X(JOB_TARGETS_SKIP, "job_targets_skip")                                                        \
+    X(JOB_CLAIMABLE, "job_claimable")                                                              \
+    X(JOB_CLAIM_PICK, "job_claim_pick")                                                            \
+    X(JOB_TARGETS_SNAPSHOT, "job_targets_snapshot")                                                \
+    X(JOB_TAKE, "job_take")                                                                        \
+    X(JOB_BATCH_READ, "job_batch_read")                                                            \
+    X(JOB_LEASE, "job_lease")                                                                      \
+    X(JOB_TARGETS_DONE, "job_targets_done")                                                        \
+    X(JOB_TARGETS_FAIL, "job_targets_fail")                                                        \
+    X(JOB_PROSPECTS_WRITE, "job_prospects_write")                                                  \
+    X(JOB_PROSPECT_WRITE_ONE, "job_prospect_write_one")                                            \
+    X(JOB_COMPLETE, "job_complete")                                                                \
+    X(JOB_FINISH, "job_finish")                                                                    \
+    X(JOB_RELEASE, "job_release")
 
 /* The drafting template (core/template.c). */
 #define STMT_LIST_TEMPLATES(X)                                                                     \
