@@ -68,8 +68,9 @@ bool prospect_email_valid(const char *s, char *why, size_t len)
         if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' || *p == ',' || *p == '<' ||
             *p == '>')
             return fail(why, len, "has a space or a character not allowed before the @");
-    if (s[0] == '.' || at[-1] == '.' || strstr(s, ".."))
-        return fail(why, len, "has a misplaced dot before the @");
+    if (s[0] == '.' || at[-1] == '.') return fail(why, len, "has a misplaced dot before the @");
+    for (const char *p = s; p + 1 < at; p++) /* ".." after the @ is an empty domain part */
+        if (p[0] == '.' && p[1] == '.') return fail(why, len, "has a misplaced dot before the @");
     const char *d = at + 1;
     if (!*d) return fail(why, len, "has nothing after the @");
     if (!strchr(d, '.')) return fail(why, len, "has a domain without a dot");

@@ -53,6 +53,9 @@ unsigned http_status_for(int err_code);
 /* Queues a response built once and shared (e.g. a constant health answer). */
 int http_reply_shared(struct http_req *r, unsigned status, struct MHD_Response *resp);
 
+/* Answers with no body and no Content-Type (204 No Content). */
+int http_reply_empty(struct http_req *r, unsigned status);
+
 /* A query-string argument ("limit" of ?limit=10), URL-decoded; NULL when absent. */
 const char *http_query(const struct http_req *r, const char *key);
 

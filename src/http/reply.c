@@ -92,6 +92,17 @@ int http_reply_shared(struct http_req *r, unsigned status, struct MHD_Response *
     return queue(r, status, resp);
 }
 
+int http_reply_empty(struct http_req *r, unsigned status)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return ERR_NOMEM;
+    if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->location) MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    int rc = queue(r, status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
 struct MHD_Response *http_response_const_json(const char *json)
 {
     struct MHD_Response *resp =

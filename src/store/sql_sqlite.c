@@ -9,6 +9,19 @@
 #define PROSPECT_COLS                                                                              \
     "id, email, first_name, last_name, company, title, website, draft_subject, draft_body, "      \
     "draft_status, draft_error, drafted_at, created_at, updated_at"
+/* The last column of a page: the total its filter matches, from migration 4's counters. */
+#define PROSPECT_TOTAL_ALL                                                                         \
+    "(SELECT n_none + n_drafted + n_approved + n_rejected + n_failed FROM prospect_counts "       \
+    "WHERE id = 1)"
+#define PROSPECT_TOTAL_STATUS                                                                      \
+    "(SELECT CASE ?1 WHEN 'none' THEN n_none WHEN 'drafted' THEN n_drafted "                      \
+    "WHEN 'approved' THEN n_approved WHEN 'rejected' THEN n_rejected WHEN 'failed' THEN n_failed " \
+    "END FROM prospect_counts WHERE id = 1)"
+#define PROSPECT_SEARCH_WHERE                                                                      \
+    "WHERE (?1 IS NULL OR draft_status = ?1) AND (email LIKE ?2 ESCAPE '\\' "                      \
+    "OR company LIKE ?2 ESCAPE '\\' "                                                              \
+    "OR trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) LIKE ?2 ESCAPE '\\')"
+#define SQLITE_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 #define JOB_COLS                                                                                   \
     "id, job_type, status, drafts_created, drafts_failed, total_targets, error, created_at, "     \
     "started_at, finished_at"
@@ -51,6 +64,43 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_PROSPECT_GET] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = ?1",
     [STMT_PROSPECT_LIST] = "SELECT " PROSPECT_COLS " FROM prospects ORDER BY id LIMIT ?1 OFFSET ?2",
     [STMT_PROSPECT_COUNT] = "SELECT count(*) FROM prospects",
+    [STMT_PROSPECT_PAGE] = "SELECT " PROSPECT_COLS ", " PROSPECT_TOTAL_ALL
+                           " FROM prospects ORDER BY id LIMIT ?1 OFFSET ?2",
+    [STMT_PROSPECT_READ] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = ?1",
+    /* Uses prospects_draft_status_idx (draft_status, id). */
+    [STMT_PROSPECT_LIST_STATUS] = "SELECT " PROSPECT_COLS ", " PROSPECT_TOTAL_STATUS
+                                  " FROM prospects WHERE draft_status = ?1 ORDER BY id LIMIT ?2 OFFSET ?3",
+    /* ?1 a status or NULL, ?2 a LIKE pattern (escaped by '\'; LIKE ignores ASCII case).
+     * A substring of first_name or last_name is one of the full name "first last". */
+    [STMT_PROSPECT_LIST_SEARCH] = "SELECT " PROSPECT_COLS ", (SELECT count(*) FROM prospects "
+                                  PROSPECT_SEARCH_WHERE ") FROM prospects " PROSPECT_SEARCH_WHERE
+                                  " ORDER BY id LIMIT ?3 OFFSET ?4",
+    [STMT_PROSPECT_COUNT_SEARCH] = "SELECT count(*) FROM prospects " PROSPECT_SEARCH_WHERE,
+    /* The unique index on lower(email) decides duplicates: no row back means one. */
+    [STMT_PROSPECT_CREATE] = "INSERT INTO prospects (email, first_name, last_name, company, title, "
+                             "website) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING "
+                             "RETURNING " PROSPECT_COLS,
+    /* ?1: a JSON array of {"i", "email", "first_name", ...} objects, inserted in i order. */
+    [STMT_PROSPECT_CREATE_MANY] =
+        "INSERT INTO prospects (email, first_name, last_name, company, title, website) "
+        "SELECT value->>'$.email', value->>'$.first_name', value->>'$.last_name', "
+        "value->>'$.company', value->>'$.title', value->>'$.website' FROM json_each(?1) "
+        "WHERE true ORDER BY value->>'$.i' ON CONFLICT DO NOTHING RETURNING " PROSPECT_COLS,
+    [STMT_PROSPECT_ID_BY_EMAIL] = "SELECT id FROM prospects WHERE lower(email) = lower(?1) "
+                                  "AND id <> ?2",
+    /* BEGIN IMMEDIATE already holds the write lock. */
+    [STMT_PROSPECT_GET_FOR_UPDATE] = "SELECT " PROSPECT_COLS " FROM prospects WHERE id = ?1",
+    /* ?12: drafted_at 0 kept, 1 now, 2 cleared. */
+    [STMT_PROSPECT_UPDATE] =
+        "UPDATE prospects SET email = ?2, first_name = ?3, last_name = ?4, company = ?5, "
+        "title = ?6, website = ?7, draft_subject = ?8, draft_body = ?9, draft_status = ?10, "
+        "draft_error = ?11, drafted_at = CASE ?12 WHEN 1 THEN " SQLITE_NOW " WHEN 2 THEN NULL "
+        "ELSE drafted_at END, updated_at = " SQLITE_NOW " WHERE id = ?1 RETURNING " PROSPECT_COLS,
+    [STMT_PROSPECT_ACTIVE_JOB] = "SELECT t.job_id FROM job_targets t "
+                                 "JOIN jobs j ON j.id = t.job_id "
+                                 "WHERE t.prospect_id = ?1 AND t.state = 'pending' "
+                                 "AND j.status IN ('pending', 'running') ORDER BY t.job_id LIMIT 1",
+    [STMT_PROSPECT_DELETE] = "DELETE FROM prospects WHERE id = ?1 RETURNING id",
 
     /* --- CSV import and export (core/csv_import.c, core/csv_export.c) --- */
     /* ?1: a JSON array of [email, first_name, last_name, company, title, website] arrays;

@@ -40,7 +40,19 @@
     X(PROSPECT_INSERT, "prospect_insert")                                                          \
     X(PROSPECT_GET, "prospect_get")                                                                \
     X(PROSPECT_LIST, "prospect_list")                                                              \
-    X(PROSPECT_COUNT, "prospect_count")
+    X(PROSPECT_COUNT, "prospect_count")                                                            \
+    X(PROSPECT_PAGE, "prospect_page")                                                              \
+    X(PROSPECT_READ, "prospect_read")                                                              \
+    X(PROSPECT_LIST_STATUS, "prospect_list_status")                                                \
+    X(PROSPECT_LIST_SEARCH, "prospect_list_search")                                                \
+    X(PROSPECT_COUNT_SEARCH, "prospect_count_search")                                              \
+    X(PROSPECT_CREATE, "prospect_create")                                                          \
+    X(PROSPECT_CREATE_MANY, "prospect_create_many")                                                \
+    X(PROSPECT_ID_BY_EMAIL, "prospect_id_by_email")                                                \
+    X(PROSPECT_GET_FOR_UPDATE, "prospect_get_for_update")                                          \
+    X(PROSPECT_UPDATE, "prospect_update")                                                          \
+    X(PROSPECT_ACTIVE_JOB, "prospect_active_job")                                                  \
+    X(PROSPECT_DELETE, "prospect_delete")
 
 /* CSV import and export (core/csv_import.c, core/csv_export.c). */
 #define STMT_LIST_CSV(X)                                                                           \
