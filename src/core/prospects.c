@@ -853,7 +853,7 @@ static bool reserve(struct jtext *j, size_t more)
 
 void jtext_raw(struct jtext *j, const char *s, size_t n)
 {
-    if (!reserve(j, n)) return;
+    if (n == 0 || !reserve(j, n)) return; /* s may be NULL when n is 0 */
     memcpy(j->p + j->len, s, n);
     j->len += n;
 }

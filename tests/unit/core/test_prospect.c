@@ -533,6 +533,7 @@ static void jtext_escapes_strings(void **state)
     jtext_str(&j, "bad\xff\xc3(");
     jtext_lit(&j, " ");
     jtext_int(&j, -1234567890123LL);
+    jtext_raw(&j, NULL, 0); /* nothing to add: no copy from NULL */
     char *t = take(&j);
     assert_string_equal(t, "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\x7f/\xc3\xa9\" null "
                            "\"bad\xef\xbf\xbd\xef\xbf\xbd(\" -1234567890123");
