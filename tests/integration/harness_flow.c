@@ -220,7 +220,10 @@ static json_t *wait_for(int port, long long id, long long k, long timeout_ms)
             print_error("job %lld after %ld ms: %s\n", id, timeout_ms, text ? text : "?");
             free(text);
             json_decref(job);
-            fail_msg("job %lld did not get there within %ld ms", id, timeout_ms);
+            if (k >= 0)
+                fail_msg("job %lld did not reach drafts_created >= %lld within %ld ms", id, k,
+                         timeout_ms);
+            fail_msg("job %lld did not finish within %ld ms", id, timeout_ms);
         }
         json_decref(job);
         hi_nap_ms(20);

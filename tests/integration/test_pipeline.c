@@ -289,6 +289,34 @@ static void acceptance_flow(void **state)
                                job_id),
                      0);
 
+    /* the next job retries the failed ones (and only them): they fail again ... */
+    long long retry = h_draft_start(srv.port, "{}");
+    job = h_job_wait_done(srv.port, retry, H_JOB_TIMEOUT_MS);
+    assert_string_equal(h_json_str(job, "status"), "completed");
+    assert_int_equal(h_json_int(job, "total_targets"), no_company);
+    assert_int_equal(h_json_int(job, "drafts_failed"), no_company);
+    assert_int_equal(h_json_int(job, "drafts_created"), 0);
+    json_decref(job);
+    /* ... until they have a company */
+    long long fix = h_db_int(db, "SELECT min(id) FROM prospects WHERE draft_status = 'failed'");
+    char path[64];
+    snprintf(path, sizeof path, "/api/prospects/%lld", fix);
+    json_t *patched = h_req_json(srv.port, "PATCH", path, "{\"company\":\"Fixed Co\"}", 200);
+    json_decref(patched);
+    long long last = h_draft_start(srv.port, NULL);
+    job = h_job_wait_done(srv.port, last, H_JOB_TIMEOUT_MS);
+    assert_int_equal(h_json_int(job, "total_targets"), no_company);
+    assert_int_equal(h_json_int(job, "drafts_created"), 1);
+    assert_int_equal(h_json_int(job, "drafts_failed"), no_company - 1);
+    json_decref(job);
+    json_t *p = h_get_json(srv.port, path);
+    assert_string_equal(h_json_str(p, "draft_status"), "drafted");
+    assert_null(h_json_str(p, "draft_error"));
+    h_assert_contains(h_json_str(p, "draft_subject"), "Fixed Co");
+    json_decref(p);
+    assert_int_equal(h_db_int(db, "SELECT count(*) FROM prospects WHERE draft_status = 'drafted'"),
+                     created + 1);
+
     h_serve_down(&srv);
     h_db_drop(db);
 }
@@ -378,8 +406,12 @@ static void second_job_while_active_is_409(void **state)
     json_decref(job);
     assert_int_equal(h_db_int(db, "SELECT count(*) FROM jobs"), 1);
 
-    /* a running job: 409 as well */
+    /* a running job: started, with its targets counted; 409 as well */
     job = h_job_wait_created(srv.port, a, 1, H_JOB_TIMEOUT_MS);
+    assert_string_equal(h_json_str(job, "status"), "running");
+    assert_non_null(h_json_str(job, "started_at"));
+    assert_null(h_json_str(job, "finished_at"));
+    assert_int_equal(h_json_int(job, "total_targets"), 300);
     json_decref(job);
     h_http(&r, srv.port, "POST", "/api/pipeline/draft", NULL, 0, NULL);
     assert_conflict(&r, a);
@@ -465,6 +497,14 @@ static void targets_ids_redraft_and_nothing(void **state)
     assert_int_equal(h_json_int(job, "drafts_created"), 0);
     assert_int_equal(h_json_int(job, "drafts_failed"), 0);
     assert_non_null(h_json_str(job, "finished_at"));
+    json_decref(job);
+
+    /* an id given twice is one target */
+    snprintf(body, sizeof body, "{\"prospect_ids\":[%lld,%lld],\"redraft\":true}", ids[3], ids[3]);
+    long long jd;
+    job = run_job(srv.port, body, &jd);
+    assert_int_equal(h_json_int(job, "total_targets"), 1);
+    assert_int_equal(h_json_int(job, "drafts_created"), 1);
     json_decref(job);
 
     /* redraft: drafted ones again, never approved or rejected ones */
@@ -635,6 +675,9 @@ static void bad_input_is_refused_and_changes_nothing(void **state)
     expect_error(p, "POST", "/api/pipeline/draft", "{\"redraft\":false,\"extra\":1}", 422, NULL);
     snprintf(body, sizeof body, "{\"prospect_ids\":[%lld,%lld]}", ids[0], ids[2] + 1000);
     expect_error(p, "POST", "/api/pipeline/draft", body, 422, "unknown_prospects");
+    /* an id no prospect can have: 422 (whether called unknown or invalid) */
+    expect_error(p, "POST", "/api/pipeline/draft", "{\"prospect_ids\":[0]}", 422, NULL);
+    expect_error(p, "POST", "/api/pipeline/draft", "{\"prospect_ids\":[-5]}", 422, NULL);
     /* unknown jobs: 404 */
     expect_error(p, "GET", "/api/pipeline/draft/jobs/999999", NULL, 404, NULL);
     expect_error(p, "POST", "/api/pipeline/draft/jobs/999999/cancel", NULL, 404, NULL);

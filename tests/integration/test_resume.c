@@ -219,6 +219,16 @@ static void two_servers_share_and_take_over(void **state)
     assert_true(samples > 0);
     assert_completed_exactly(db, a.port, j1, 300);
     assert_counts_are_rows(db, j1, true);
+    /* the logs agree: exactly one server started it, as that owner, and none took it over */
+    char job_key[48], owner_key[300];
+    snprintf(job_key, sizeof job_key, "job_id=%lld ", j1);
+    snprintf(owner_key, sizeof owner_key, "owner=%s", first_owner + 8);
+    bool a_ran = h_line_with(h_serve_log(&a), "msg=\"job started\"", job_key, owner_key, NULL);
+    bool b_ran = h_line_with(h_serve_log(&b), "msg=\"job started\"", job_key, owner_key, NULL);
+    if (a_ran == b_ran) print_error("A:\n%s\nB:\n%s\n", a.log, b.log);
+    assert_true(a_ran != b_ran);
+    assert_false(h_line_with(a.log, "msg=\"job taken over\"", job_key, NULL));
+    assert_false(h_line_with(b.log, "msg=\"job taken over\"", job_key, NULL));
     h_serve_down(&a);
     h_serve_down(&b);
 
@@ -262,6 +272,10 @@ static void two_servers_share_and_take_over(void **state)
     }
     assert_true(new_owner_seen);
     assert_completed_exactly(db, b.port, j2, 300);
+    snprintf(job_key, sizeof job_key, "job_id=%lld ", j2);
+    if (!h_line_with(h_serve_log(&b), "msg=\"job taken over\"", job_key, NULL))
+        print_error("B:\n%s\n", b.log);
+    assert_true(h_line_with(b.log, "msg=\"job taken over\"", job_key, NULL));
     assert_int_equal(h_db_int(db, "SELECT count(*) FROM jobs"), 2);
     assert_int_equal(h_db_int(db, "SELECT count(*) FROM prospects WHERE draft_status = 'drafted'"),
                      600);
