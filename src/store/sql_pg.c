@@ -23,6 +23,13 @@
     "(SELECT CASE $1 WHEN 'none' THEN n_none WHEN 'drafted' THEN n_drafted "                      \
     "WHEN 'approved' THEN n_approved WHEN 'rejected' THEN n_rejected WHEN 'failed' THEN n_failed " \
     "END FROM prospect_counts WHERE id = 1)"
+/*
+ * LIMIT and OFFSET of a page, each behind a one-row subquery: a bare $n there makes
+ * PostgreSQL plan every execution afresh (a custom plan knows the limit; the generic one
+ * guesses 10% of the table and looks dearer), measured at a quarter of the server's time
+ * per page. The plan is the same either way: the first rows of the primary key's index.
+ */
+#define PAGE_OF(limit, offset) "LIMIT (SELECT " limit "::bigint) OFFSET (SELECT " offset "::bigint)"
 #define PROSPECT_SEARCH_WHERE                                                                      \
     "WHERE ($1::text IS NULL OR draft_status = $1) AND (email ILIKE $2 ESCAPE '\\' "               \
     "OR company ILIKE $2 ESCAPE '\\' "                                                             \
@@ -77,16 +84,17 @@ const char *const sql_pg[STMT__COUNT] = {
      * ("2026-01-02T03:04:05.678901", whatever the DateStyle), which costs a third of what
      * to_char does on a page of rows; the service turns them into RFC 3339. */
     [STMT_PROSPECT_PAGE] = "SELECT " PROSPECT_ROW ", " PROSPECT_TOTAL_ALL
-                           " FROM prospects ORDER BY id LIMIT $1 OFFSET $2",
+                           " FROM prospects ORDER BY id " PAGE_OF("$1", "$2"),
     [STMT_PROSPECT_READ] = "SELECT " PROSPECT_ROW " FROM prospects WHERE id = $1",
     /* Uses prospects_draft_status_idx (draft_status, id). */
     [STMT_PROSPECT_LIST_STATUS] = "SELECT " PROSPECT_ROW ", " PROSPECT_TOTAL_STATUS
-                                  " FROM prospects WHERE draft_status = $1 ORDER BY id LIMIT $2 OFFSET $3",
+                                  " FROM prospects WHERE draft_status = $1 ORDER BY id "
+                                  PAGE_OF("$2", "$3"),
     /* $1 a status or NULL, $2 an ILIKE pattern (escaped by '\').
      * A substring of first_name or last_name is one of the full name "first last". */
     [STMT_PROSPECT_LIST_SEARCH] = "SELECT " PROSPECT_ROW ", (SELECT count(*) FROM prospects "
                                   PROSPECT_SEARCH_WHERE ") FROM prospects " PROSPECT_SEARCH_WHERE
-                                  " ORDER BY id LIMIT $3 OFFSET $4",
+                                  " ORDER BY id " PAGE_OF("$3", "$4"),
     [STMT_PROSPECT_COUNT_SEARCH] = "SELECT count(*) FROM prospects " PROSPECT_SEARCH_WHERE,
     /* The unique index on lower(email) decides duplicates: no row back means one (a
      * concurrent insert of the same email is waited for, not an error). */
