@@ -5,6 +5,7 @@
  */
 #include "jobs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,7 +402,7 @@ int jobs_lease_seconds(int *out, struct err *e)
     char *end;
     errno = 0;
     long n = strtol(v, &end, 10);
-    if (errno || end == v || *end || n < 1 || n > LEASE_MAX_S)
+    if (!isdigit((unsigned char)v[0]) || errno || *end || n < 1 || n > LEASE_MAX_S)
         return err_set(e, ERR_USAGE,
                        "DRAFTD_LEASE_SECONDS: \"%s\" is not a number of seconds (1-%d)", v,
                        LEASE_MAX_S);
