@@ -321,6 +321,21 @@ static void acceptance_flow(void **state)
     h_db_drop(db);
 }
 
+/* Asserts job id's counters equal its drafted and failed job_targets rows. */
+static void assert_counts_are_rows_of(const struct h_db *db, long long id)
+{
+    assert_int_equal(h_db_intf(db, "SELECT drafts_created FROM jobs WHERE id = %lld", id),
+                     h_db_intf(db,
+                               "SELECT count(*) FROM job_targets WHERE job_id = %lld AND "
+                               "state = 'drafted'",
+                               id));
+    assert_int_equal(h_db_intf(db, "SELECT drafts_failed FROM jobs WHERE id = %lld", id),
+                     h_db_intf(db,
+                               "SELECT count(*) FROM job_targets WHERE job_id = %lld AND "
+                               "state = 'failed'",
+                               id));
+}
+
 /* --- the saved template --------------------------------------------------------------- */
 
 static void drafts_follow_saved_template(void **state)
@@ -545,6 +560,61 @@ static void targets_ids_redraft_and_nothing(void **state)
     free(before);
     free(after);
     free(ids);
+
+    h_serve_down(&srv);
+    h_db_drop(db);
+}
+
+/*
+ * A person's decision outranks a bulk job: a prospect approved while a redraft job that
+ * targets it is still running stays approved, with the draft that was approved.
+ */
+static void approval_during_redraft_is_kept(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server srv;
+    static const char *const env[] = {"DRAFTD_TEST_DRAFT_DELAY_MS=10", NULL};
+    h_db_create(&db);
+    h_migrate(db, NULL);
+    h_serve_up(&srv, db->url, env);
+    h_import_generated(srv.port, "ap", 200);
+    long long first;
+    json_t *job = run_job(srv.port, NULL, &first);
+    json_decref(job);
+
+    long long id = h_draft_start(srv.port, "{\"redraft\":true}");
+    job = h_job_wait_created(srv.port, id, 1, H_JOB_TIMEOUT_MS);
+    json_decref(job);
+    long long target = h_db_int(db, "SELECT max(id) FROM prospects");
+    char sql[200], path[64];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM job_targets WHERE job_id = %lld AND prospect_id = %lld "
+             "AND state = 'pending'",
+             id, target);
+    if (h_db_int(db, sql) != 1) fail_msg("prospect %lld was redrafted before the test could approve it", target);
+    snprintf(path, sizeof path, "/api/prospects/%lld", target);
+    json_t *p = h_req_json(srv.port, "PATCH", path, "{\"draft_status\":\"approved\"}", 200);
+    assert_string_equal(h_json_str(p, "draft_status"), "approved");
+    char *approved_subject = strdup(h_json_str(p, "draft_subject"));
+    char *approved_at = strdup(h_json_str(p, "drafted_at"));
+    json_decref(p);
+
+    job = h_job_wait_done(srv.port, id, H_JOB_TIMEOUT_MS);
+    assert_string_equal(h_json_str(job, "status"), "completed");
+    json_decref(job);
+    assert_counts_are_rows_of(db, id);
+    p = h_get_json(srv.port, path);
+    const char *status = h_json_str(p, "draft_status");
+    if (strcmp(status, "approved") != 0)
+        print_error("prospect %lld after the job: %s, drafted_at %s (approved at %s)\n", target,
+                    status, h_json_str(p, "drafted_at"), approved_at);
+    assert_string_equal(status, "approved");
+    assert_string_equal(h_json_str(p, "draft_subject"), approved_subject);
+    assert_string_equal(h_json_str(p, "drafted_at"), approved_at);
+    json_decref(p);
+    free(approved_subject);
+    free(approved_at);
 
     h_serve_down(&srv);
     h_db_drop(db);
@@ -956,6 +1026,7 @@ int main(void)
         H_TEST(drafts_follow_saved_template),
         H_TEST(second_job_while_active_is_409),
         H_TEST(targets_ids_redraft_and_nothing),
+        H_TEST(approval_during_redraft_is_kept),
         H_TEST(cancel_running_job),
         H_TEST(bad_input_is_refused_and_changes_nothing),
         H_TEST(jobs_list_filters_and_pages),
