@@ -379,11 +379,28 @@ static size_t raw_write(char *p, size_t size, size_t n, void *arg)
 
 char *h_raw_get(int port, const char *path, long *status)
 {
+    return h_raw_request(port, "GET", path, NULL, status);
+}
+
+char *h_raw_request(int port, const char *method, const char *path, const char *body,
+                    long *status)
+{
     struct raw b = {0};
     char url[512];
+    struct curl_slist *list = NULL;
     *status = 0;
     CURL *c = curl_easy_init();
     if (!c) return NULL;
+    if (strcmp(method, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        list = curl_slist_append(list, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    } else if (strcmp(method, "POST") == 0) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    }
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -393,6 +410,7 @@ char *h_raw_get(int port, const char *path, long *status)
     CURLcode rc = curl_easy_perform(c);
     if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     curl_easy_cleanup(c);
+    curl_slist_free_all(list);
     if (rc != CURLE_OK || !b.data) {
         free(b.data);
         return NULL;

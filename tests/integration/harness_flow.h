@@ -97,5 +97,8 @@ long long h_db_intf(const struct h_db *db, const char *fmt, ...)
  * libcurl is initialised).
  */
 char *h_raw_get(int port, const char *path, long *status);
+/* The same for any method, with a JSON body (NULL: none). */
+char *h_raw_request(int port, const char *method, const char *path, const char *body,
+                    long *status);
 
 #endif

@@ -446,6 +446,90 @@ static void second_job_while_active_is_409(void **state)
     h_db_drop(db);
 }
 
+/* Many POSTs at the same instant, over two servers on one database: one job. */
+#define RACERS 8
+
+struct racer {
+    pthread_t thread;
+    int port;
+    pthread_barrier_t *go;
+    long status;
+    long long job_id; /* of the 202, or the 409's details.job_id */
+    char body[300];
+};
+
+static void *race_post(void *arg)
+{
+    struct racer *r = arg;
+    pthread_barrier_wait(r->go);
+    char *body = h_raw_request(r->port, "POST", "/api/pipeline/draft", NULL, &r->status);
+    json_t *j = body ? json_loads(body, 0, NULL) : NULL;
+    json_t *id = r->status == 202 ? json_object_get(j, "job_id")
+                                  : json_object_get(json_object_get(json_object_get(j, "error"),
+                                                                    "details"),
+                                                    "job_id");
+    r->job_id = json_is_integer(id) ? json_integer_value(id) : -1;
+    snprintf(r->body, sizeof r->body, "%s", body ? body : "(no answer)");
+    json_decref(j);
+    free(body);
+    return NULL;
+}
+
+static void simultaneous_starts_make_one_job(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server a, b;
+    static const char *const env[] = {"DRAFTD_TEST_DRAFT_DELAY_MS=10", NULL};
+    h_db_create(&db);
+    h_migrate(db, NULL);
+    h_serve_up(&a, db->url, env);
+    h_serve_up(&b, db->url, env);
+    h_import_generated(a.port, "race", 100);
+    h_assert_health_ok(b.port); /* libcurl is initialised before the threads start */
+
+    pthread_barrier_t go;
+    assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+    struct racer r[RACERS];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < RACERS; i++) {
+        r[i].port = i % 2 ? b.port : a.port;
+        r[i].go = &go;
+        assert_int_equal(pthread_create(&r[i].thread, NULL, race_post, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_join(r[i].thread, NULL), 0);
+    pthread_barrier_destroy(&go);
+
+    int created = 0, conflicts = 0;
+    long long job = -1;
+    for (int i = 0; i < RACERS; i++)
+        if (r[i].status == 202) {
+            created++;
+            job = r[i].job_id;
+        }
+    for (int i = 0; i < RACERS; i++) {
+        if (r[i].status == 409 && r[i].job_id == job) conflicts++;
+        if (r[i].status != 202 && !(r[i].status == 409 && r[i].job_id == job))
+            print_error("racer %d: %ld %s\n", i, r[i].status, r[i].body);
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(conflicts, RACERS - 1);
+    assert_int_equal(h_db_int(db, "SELECT count(*) FROM jobs"), 1);
+
+    json_t *j = h_job_wait_done(a.port, job, H_JOB_TIMEOUT_MS);
+    assert_string_equal(h_json_str(j, "status"), "completed");
+    assert_int_equal(h_json_int(j, "drafts_created"), 100);
+    json_decref(j);
+    assert_counts_are_rows_of(db, job);
+    assert_int_equal(h_db_int(db, "SELECT count(*) FROM prospects WHERE draft_status = 'drafted'"),
+                     100);
+
+    h_serve_down(&a);
+    h_serve_down(&b);
+    h_db_drop(db);
+}
+
 /* --- targets: explicit ids, redraft, nothing to do -------------------------------------- */
 
 static json_t *run_job(int port, const char *body, long long *id)
@@ -1025,6 +1109,7 @@ int main(void)
         H_TEST(acceptance_flow),
         H_TEST(drafts_follow_saved_template),
         H_TEST(second_job_while_active_is_409),
+        H_TEST(simultaneous_starts_make_one_job),
         H_TEST(targets_ids_redraft_and_nothing),
         H_TEST(approval_during_redraft_is_kept),
         H_TEST(cancel_running_job),
