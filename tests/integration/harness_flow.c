@@ -161,7 +161,7 @@ size_t h_prospect_ids(int port, long long **out)
             ids[j] = ids[j - 1];
             ids[j - 1] = t;
         }
-    *out = ids;
+    *out = ids ? hi_track_buf(ids) : NULL;
     return n;
 }
 
@@ -332,7 +332,12 @@ static char *sqlite_rows(const struct h_db *db, const char *sql)
 
 char *h_db_rows(const struct h_db *db, const char *sql)
 {
-    return db->engine == H_POSTGRES ? pg_rows(db, sql) : sqlite_rows(db, sql);
+    return hi_track_buf(db->engine == H_POSTGRES ? pg_rows(db, sql) : sqlite_rows(db, sql));
+}
+
+void h_buf_free(void *p)
+{
+    hi_free_buf(p);
 }
 
 long long h_db_intf(const struct h_db *db, const char *fmt, ...)

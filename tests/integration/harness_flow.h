@@ -52,7 +52,8 @@ void h_serve_kill9(struct h_server *srv);
  * company "Company <i>"); asserts 200 and imported == n. Returns n.
  */
 long long h_import_generated(int port, const char *tag, int n);
-/* The ids of every prospect (paging GET /api/prospects), ascending; *out is the caller's. */
+/* The ids of every prospect (paging GET /api/prospects), ascending; release *out with
+ * h_buf_free. */
 size_t h_prospect_ids(int port, long long **out);
 
 /* --- jobs --------------------------------------------------------------------------- */
@@ -81,9 +82,12 @@ json_t *h_job_wait_created(int port, long long id, long long k, long timeout_ms)
 
 /*
  * Every row of a query as text: columns joined by '|', each row ended by '\n', NULL as
- * "NULL". Caller frees. Read directly (sqlite3 / libpq), bypassing draftd.
+ * "NULL". Release with h_buf_free. Read directly (sqlite3 / libpq), bypassing draftd.
  */
 char *h_db_rows(const struct h_db *db, const char *sql);
+/* Releases a buffer of h_db_rows or h_prospect_ids (h_teardown does when a test failed
+ * first, so LeakSanitizer reports only real leaks). NULL is fine. */
+void h_buf_free(void *p);
 /* h_db_int of a query built with printf-style arguments (test constants only). */
 long long h_db_intf(const struct h_db *db, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -373,7 +373,7 @@ static void drafts_follow_saved_template(void **state)
                         "CTO Lovelace <ada@example.com> https://ae.example.\n"
                         "bob@example.com|Hello friend at Bob & Co|"
                         "Someone Builder <bob@example.com> no site.\n");
-    free(rows);
+    h_buf_free(rows);
 
     h_serve_down(&srv);
     h_db_drop(db);
@@ -566,13 +566,13 @@ static void targets_ids_redraft_and_nothing(void **state)
     snprintf(want, sizeof want, "%lld\n%lld\n%lld\n", ids[1], ids[4], ids[7]);
     char *rows = h_db_rows(db, "SELECT id FROM prospects WHERE draft_status = 'drafted' ORDER BY id");
     assert_string_equal(rows, want);
-    free(rows);
+    h_buf_free(rows);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT prospect_id FROM job_targets WHERE job_id = %lld ORDER BY prospect_id", j1);
     rows = h_db_rows(db, sql);
     assert_string_equal(rows, want);
-    free(rows);
+    h_buf_free(rows);
     for (int i = 0; i < 12; i++) {
         char path[64];
         snprintf(path, sizeof path, "/api/prospects/%lld", ids[i]);
@@ -641,9 +641,9 @@ static void targets_ids_redraft_and_nothing(void **state)
         b = be + 1;
         a = ae + 1;
     }
-    free(before);
-    free(after);
-    free(ids);
+    h_buf_free(before);
+    h_buf_free(after);
+    h_buf_free(ids);
 
     h_serve_down(&srv);
     h_db_drop(db);
@@ -680,8 +680,9 @@ static void approval_during_redraft_is_kept(void **state)
     snprintf(path, sizeof path, "/api/prospects/%lld", target);
     json_t *p = h_req_json(srv.port, "PATCH", path, "{\"draft_status\":\"approved\"}", 200);
     assert_string_equal(h_json_str(p, "draft_status"), "approved");
-    char *approved_subject = strdup(h_json_str(p, "draft_subject"));
-    char *approved_at = strdup(h_json_str(p, "drafted_at"));
+    char approved_subject[256], approved_at[64];
+    snprintf(approved_subject, sizeof approved_subject, "%s", h_json_str(p, "draft_subject"));
+    snprintf(approved_at, sizeof approved_at, "%s", h_json_str(p, "drafted_at"));
     json_decref(p);
 
     job = h_job_wait_done(srv.port, id, H_JOB_TIMEOUT_MS);
@@ -689,16 +690,17 @@ static void approval_during_redraft_is_kept(void **state)
     json_decref(job);
     assert_counts_are_rows_of(db, id);
     p = h_get_json(srv.port, path);
-    const char *status = h_json_str(p, "draft_status");
+    char status[32], subject[256], at[64];
+    snprintf(status, sizeof status, "%s", h_json_str(p, "draft_status"));
+    snprintf(subject, sizeof subject, "%s", h_json_str(p, "draft_subject"));
+    snprintf(at, sizeof at, "%s", h_json_str(p, "drafted_at"));
+    json_decref(p);
     if (strcmp(status, "approved") != 0)
         print_error("prospect %lld after the job: %s, drafted_at %s (approved at %s)\n", target,
-                    status, h_json_str(p, "drafted_at"), approved_at);
+                    status, at, approved_at);
     assert_string_equal(status, "approved");
-    assert_string_equal(h_json_str(p, "draft_subject"), approved_subject);
-    assert_string_equal(h_json_str(p, "drafted_at"), approved_at);
-    json_decref(p);
-    free(approved_subject);
-    free(approved_at);
+    assert_string_equal(subject, approved_subject);
+    assert_string_equal(at, approved_at);
 
     h_serve_down(&srv);
     h_db_drop(db);
@@ -862,7 +864,7 @@ static void bad_input_is_refused_and_changes_nothing(void **state)
     assert_string_equal(h_json_str(job, "status"), "completed");
     assert_int_equal(h_json_int(job, "drafts_created"), 1);
     json_decref(job);
-    free(ids);
+    h_buf_free(ids);
 
     h_serve_down(&srv);
     h_db_drop(db);
@@ -921,7 +923,7 @@ static void jobs_list_filters_and_pages(void **state)
     snprintf(body, sizeof body, "{\"prospect_ids\":[%lld],\"redraft\":true}", ids[0]);
     job = run_job(srv.port, body, &j[3]);
     json_decref(job);
-    free(ids);
+    h_buf_free(ids);
 
     const long long all[] = {j[3], j[2], j[1], j[0]};
     const long long done[] = {j[3], j[1], j[0]};

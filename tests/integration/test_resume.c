@@ -173,8 +173,8 @@ static void kill9_mid_job_resumes_same_job(void **state)
                      400);
     char *after = drafted_snapshot(db);
     assert_kept(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
 
     h_serve_down(&srv);
     h_db_drop(db);
@@ -189,7 +189,7 @@ static const char *lease_owner(const struct h_db *db, long long id, char *buf, s
     snprintf(sql, sizeof sql, "SELECT status, lease_owner FROM jobs WHERE id = %lld", id);
     char *row = h_db_rows(db, sql);
     snprintf(buf, len, "%s", row);
-    free(row);
+    h_buf_free(row);
     char *nl = strchr(buf, '\n');
     if (nl) *nl = '\0';
     return buf;
@@ -310,8 +310,8 @@ static void two_servers_share_and_take_over(void **state)
                      700);
     char *after = drafted_snapshot(db);
     assert_kept(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
 
     h_serve_down(other);
     h_db_drop(db);
@@ -357,8 +357,8 @@ static void sigterm_mid_job_hands_job_back(void **state)
     assert_counts_are_rows(db, id, true);
     char *after = drafted_snapshot(db);
     assert_kept(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
 
     h_serve_down(&srv);
     h_db_drop(db);
