@@ -71,11 +71,16 @@ out:
     return rc;
 }
 
+/*
+ * Two HTTP threads per core (at least 4): a request thread waits on its database round
+ * trip (PostgreSQL, or SQLite's busy timeout behind a drafting batch), and while it waits
+ * another can use the core.
+ */
 static unsigned pool_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 2) n = 2;
-    if (n > 16) n = 16;
+    long n = 2 * sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 4) n = 4;
+    if (n > 32) n = 32;
     return (unsigned)n;
 }
 

@@ -391,7 +391,8 @@ fail:
 
 int jobs_connection_setup(struct store *s, struct err *e)
 {
-    return store_query(s, STMT_JOB_CONN_SETUP, NULL, 0, NULL, e);
+    int rc = store_query(s, STMT_JOB_CONN_SETUP, NULL, 0, NULL, e);
+    return rc ? rc : store_query(s, STMT_JOB_CONN_MEMORY, NULL, 0, NULL, e);
 }
 
 int jobs_lease_seconds(int *out, struct err *e)
@@ -541,7 +542,7 @@ int jobs_batch_read(struct store *s, long long job_id, long long after, size_t l
     struct sval p[] = {SV_INT(job_id), SV_INT(after), SV_INT((long long)limit)};
     struct store_rows *r = NULL;
     b->n = b->done = b->len = 0;
-    b->drafted = b->failed = 0;
+    b->drafted = b->failed = b->skipped = 0;
     if (b->cap < limit) {
         struct job_item *items = realloc(b->items, limit * sizeof *items);
         if (!items) return err_set(e, ERR_NOMEM, "out of memory");
@@ -561,6 +562,9 @@ int jobs_batch_read(struct store *s, long long job_id, long long after, size_t l
             if (off == (size_t)-1) rc = err_set(e, ERR_NOMEM, "out of memory");
             it->f[f] = off + 1;
         }
+        const char *status = store_rows_text(r, 1 + PF__COUNT);
+        it->was_drafted = status && strcmp(status, "drafted") == 0;
+        it->decided = store_rows_int(r, 2 + PF__COUNT) != 0;
         if (!rc) b->n++;
     }
     store_rows_free(r);
@@ -589,6 +593,12 @@ int job_batch_set_drafted(struct job_batch *b, const char *subject, size_t subje
     b->done++;
     b->drafted++;
     return 0;
+}
+
+void job_batch_set_skipped(struct job_batch *b)
+{
+    b->items[b->done++].outcome = JOB_SKIPPED;
+    b->skipped++;
 }
 
 int job_batch_set_failed(struct job_batch *b, const char *reason)
@@ -625,9 +635,10 @@ int jobs_lease_renew(struct store *s, const struct job_lease *l, enum job_step *
     return lease_step(s, l, 0, 0, step, e);
 }
 
-/* The batch as one JSON array: {"i","s","b"} for a draft, {"i","e"} for a failure; with
- * failures_only, the failures alone. */
-static int batch_json(struct job_batch *b, bool failures_only, struct err *e)
+/* The batch as one JSON array. For the prospects: {"i","s","b"} for a draft, {"i","e"} for a
+ * failure (skipped ones left out); with fixes, the targets that are not drafted:
+ * {"i","t":"failed","e"} or {"i","t":"skipped"}. */
+static int batch_json(struct job_batch *b, bool fixes, struct err *e)
 {
     struct jbuf *j = &b->json;
     bool first = true;
@@ -635,7 +646,7 @@ static int batch_json(struct job_batch *b, bool failures_only, struct err *e)
     jbuf_put(j, "[", 1);
     for (size_t i = 0; i < b->done; i++) {
         const struct job_item *it = &b->items[i];
-        if (failures_only && it->outcome != JOB_FAILED) continue;
+        if (fixes ? it->outcome == JOB_DRAFTED : it->outcome == JOB_SKIPPED) continue;
         jbuf_puts(j, first ? "{\"i\":" : ",{\"i\":");
         first = false;
         jbuf_putll(j, it->id);
@@ -645,10 +656,13 @@ static int batch_json(struct job_batch *b, bool failures_only, struct err *e)
             jbuf_json_string(j, sub, strlen(sub));
             jbuf_puts(j, ",\"b\":");
             jbuf_json_string(j, body, strlen(body));
-        } else {
+        } else if (it->outcome == JOB_FAILED) {
             const char *why = b->arena + it->error;
+            if (fixes) jbuf_puts(j, ",\"t\":\"failed\"");
             jbuf_puts(j, ",\"e\":");
             jbuf_json_string(j, why, strlen(why));
+        } else {
+            jbuf_puts(j, ",\"t\":\"skipped\"");
         }
         jbuf_put(j, "}", 1);
     }
@@ -673,7 +687,7 @@ static int count_rows(struct store *s, enum stmt_id id, const struct sval *p, si
 /*
  * Marks the batch's targets: the batch is every pending target between its first and
  * last prospect id (it was read that way), so one range update marks them drafted, then
- * the failures are corrected. *ok is false when the counts are not the batch's: some
+ * the failed and skipped ones are corrected. *ok is false when the counts are not the batch's: some
  * target was no longer pending, and the caller rolls back.
  */
 static int write_targets(struct store *s, const struct job_lease *l, struct job_batch *b, bool *ok,
@@ -682,11 +696,11 @@ static int write_targets(struct store *s, const struct job_lease *l, struct job_
     struct sval p[] = {SV_INT(l->job_id), SV_INT(b->items[0].id), SV_INT(b->items[b->done - 1].id)};
     long long done = 0, failed = 0;
     int rc = count_rows(s, STMT_JOB_TARGETS_DONE, p, 3, &done, e);
-    if (rc || !(*ok = done == (long long)b->done) || !b->failed) return rc;
+    if (rc || !(*ok = done == (long long)b->done) || !(b->failed + b->skipped)) return rc;
     if ((rc = batch_json(b, true, e))) return rc;
     struct sval f[] = {SV_INT(l->job_id), SV_TEXT(b->json.p)};
-    if ((rc = count_rows(s, STMT_JOB_TARGETS_FAIL, f, 2, &failed, e))) return rc;
-    *ok = failed == b->failed;
+    if ((rc = count_rows(s, STMT_JOB_TARGETS_FIX, f, 2, &failed, e))) return rc;
+    *ok = failed == b->failed + b->skipped;
     return 0;
 }
 
@@ -701,26 +715,47 @@ static void now_text(char *buf, size_t len)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
-static int write_prospects(struct store *s, struct job_batch *b, struct err *e)
+/* Writes the drafts and failures; *ok is false when a prospect was decided on since the
+ * batch was read (it is not written, and the caller rolls back). */
+static int write_prospects(struct store *s, const struct job_lease *l, struct job_batch *b,
+                           bool *ok, struct err *e)
 {
+    long long written = 0, want = b->drafted + b->failed;
+    int rc = 0;
     enum jobs_write_mode m = b->mode;
     if (m == JOBS_WRITE_AUTO) m = s->kind == DB_SQLITE ? JOBS_WRITE_ROWS : JOBS_WRITE_SET;
     if (m == JOBS_WRITE_SET) {
-        int rc = batch_json(b, false, e);
-        struct sval p[] = {SV_TEXT(b->json.p)};
-        return rc ? rc : store_query(s, STMT_JOB_PROSPECTS_WRITE, p, 1, NULL, e);
+        if (want && !(rc = batch_json(b, false, e))) {
+            struct sval p[] = {SV_INT(l->job_id), SV_TEXT(b->json.p)};
+            rc = count_rows(s, STMT_JOB_PROSPECTS_WRITE, p, 2, &written, e);
+        }
+        *ok = written == want;
+        return rc;
     }
     char now[JOB_TS_MAX];
     now_text(now, sizeof now);
     for (size_t i = 0; i < b->done; i++) {
         const struct job_item *it = &b->items[i];
-        bool ok = it->outcome == JOB_DRAFTED;
-        struct sval p[] = {SV_INT(it->id), ok ? SV_TEXT(b->arena + it->subject) : SV_NULL_VALUE,
-                           ok ? SV_TEXT(b->arena + it->body) : SV_NULL_VALUE,
-                           ok ? SV_NULL_VALUE : SV_TEXT(b->arena + it->error), SV_TEXT(now)};
-        int rc = store_query(s, STMT_JOB_PROSPECT_WRITE_ONE, p, 5, NULL, e);
-        if (rc) return rc;
+        if (it->outcome == JOB_SKIPPED) continue;
+        bool drafted = it->outcome == JOB_DRAFTED;
+        const char *subject = drafted ? b->arena + it->subject : NULL;
+        const char *body = drafted ? b->arena + it->body : NULL;
+        long long one = 0;
+        if (drafted && it->was_drafted) {
+            struct sval r[] = {SV_INT(it->id), SV_TEXT(subject), SV_TEXT(body), SV_TEXT(now)};
+            if ((rc = count_rows(s, STMT_JOB_PROSPECT_REDRAFT_ONE, r, 4, &one, e))) return rc;
+        }
+        if (!one) {
+            struct sval p[] = {
+                SV_INT(it->id),     text_or_null(subject),
+                text_or_null(body), drafted ? SV_NULL_VALUE : SV_TEXT(b->arena + it->error),
+                SV_TEXT(now),       SV_INT(l->job_id)};
+            if ((rc = count_rows(s, STMT_JOB_PROSPECT_WRITE_ONE, p, 6, &one, e))) return rc;
+        }
+        written += one;
+        if (!one) break; /* decided on since it was read */
     }
+    *ok = written == want;
     return 0;
 }
 
@@ -759,11 +794,11 @@ int jobs_batch_commit(struct store *s, const struct job_lease *l, struct job_bat
     if (b->done) {
         bool ok = false;
         if ((rc = write_targets(s, l, b, &ok, e))) goto fail;
+        if (ok && (rc = write_prospects(s, l, b, &ok, e))) goto fail;
         if (!ok) {
             *step = JOB_STEP_MISMATCH;
             goto undo;
         }
-        if ((rc = write_prospects(s, b, e))) goto fail;
     }
     if (cancel) {
         if ((rc = end_job(s, l, "cancelled", NULL, &ended, e))) goto fail;

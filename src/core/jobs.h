@@ -106,8 +106,8 @@ int jobs_cancel(struct store *s, long long id, struct job *out, struct err *e);
 
 /* --- what a worker does -------------------------------------------------------------------- */
 
-/* Prepares a connection that drafts (SQLite: statement journals in memory). Once per
- * connection, before its first batch. */
+/* Prepares a connection that drafts (SQLite: statement journals in memory and a page
+ * cache that holds a batch; PostgreSQL: work_mem for a batch). Once per connection. */
 int jobs_connection_setup(struct store *s, struct err *e);
 
 /* DRAFTD_LEASE_SECONDS (1-3600), or the default of 10. ERR_USAGE when it is not one. */
@@ -151,11 +151,13 @@ int jobs_create_claimed(struct store *s, bool redraft, const char *owner, int tt
 enum jobs_write_mode { JOBS_WRITE_AUTO, JOBS_WRITE_SET, JOBS_WRITE_ROWS };
 
 /* One batch: the targets read, and what drafting made of each. Reused batch to batch. */
-enum job_outcome { JOB_PENDING, JOB_DRAFTED, JOB_FAILED };
+enum job_outcome { JOB_PENDING, JOB_DRAFTED, JOB_FAILED, JOB_SKIPPED };
 
 struct job_item {
     long long id;
     size_t f[PF__COUNT]; /* offsets + 1 into the arena; 0 is NULL */
+    bool was_drafted;    /* its draft_status when read */
+    bool decided;        /* approved or rejected since the job was asked for: skip it */
     enum job_outcome outcome;
     size_t subject, body, error; /* offsets into the arena */
 };
@@ -164,7 +166,7 @@ struct job_batch {
     struct job_item *items;
     size_t n, cap;
     size_t done; /* items[0..done) have an outcome and are what a commit writes */
-    long long drafted, failed;
+    long long drafted, failed, skipped;
     char *arena;
     size_t len, acap;
     struct jbuf json;          /* the batch parameter (set-based writes) */
@@ -179,10 +181,11 @@ int jobs_batch_read(struct store *s, long long job_id, long long after, size_t l
 
 /* The prospect of item i (pointers into the batch, valid until the next set call). */
 void job_batch_prospect(const struct job_batch *b, size_t i, struct prospect *out);
-/* Records item b->done's draft or failure and advances b->done. ERR_NOMEM. */
+/* Records item b->done's draft, failure or skip and advances b->done. ERR_NOMEM. */
 int job_batch_set_drafted(struct job_batch *b, const char *subject, size_t subject_len,
                           const char *body, size_t body_len);
 int job_batch_set_failed(struct job_batch *b, const char *reason);
+void job_batch_set_skipped(struct job_batch *b);
 
 /* What a lease renewal or a batch commit found. */
 enum job_step {
@@ -202,7 +205,8 @@ int jobs_lease_renew(struct store *s, const struct job_lease *l, enum job_step *
 
 /*
  * Commits items[0..done) in one transaction: the lease check and counters first, then the
- * targets (only those still pending; all must be), then the prospects. When a cancel was
+ * targets (only those still pending; all must be), then the prospects (only those no person
+ * decided on since the batch was read; all must be). When a cancel was
  * asked for, the rest of the targets are skipped and the job ends cancelled in the same
  * transaction; with maybe_last, the job completes when no target is left pending.
  * *step: OK, LOST (nothing written), MISMATCH (a target was no longer pending: nothing

@@ -26,7 +26,7 @@
 #include "jobs.h"
 #include "provider.h"
 
-#define BATCH_MAX 5000
+#define BATCH_MAX 10000
 #define BATCH_MS 200
 #define POLL_MS 1000
 #define BACKOFF_MIN_MS 1000
@@ -162,8 +162,13 @@ static int draft_batch(struct run *j, struct provider *p, struct job_batch *b,
     double t0 = now_ms();
     for (size_t i = 0; i < b->n; i++) {
         struct prospect pr;
+        int rc;
         job_batch_prospect(b, i, &pr);
-        int rc = provider_draft(p, &pr, res, pe);
+        if (b->items[i].decided) { /* a person approved or rejected it meanwhile */
+            job_batch_set_skipped(b);
+            continue;
+        }
+        rc = provider_draft(p, &pr, res, pe);
         if (rc == 0)
             rc = job_batch_set_drafted(b, res->subject, res->subject_len, res->body, res->body_len);
         else if (rc == ERR_INVALID)
@@ -203,7 +208,8 @@ static enum run_end run_job(struct run *j)
     enum run_end end;
     char msg[ERR_MSG_MAX + 64];
 
-    if (provider_open(&p, j->s, &e)) {
+    /* every job: a connection that was reopened since lost its settings */
+    if (jobs_connection_setup(j->s, &e) || provider_open(&p, j->s, &e)) {
         if (e.code == ERR_UNAVAILABLE) {
             end = db_failed(j, &e);
             goto out;
@@ -498,8 +504,7 @@ int runner_run_one(struct store *s, bool redraft, const volatile sig_atomic_t *s
     char base[OWNER_MAX - 8];
     owner_base(base, sizeof base);
     snprintf(owner, sizeof owner, "%s:cli", base);
-    if ((rc = jobs_connection_setup(s, e)) ||
-        (rc = jobs_create_claimed(s, redraft, owner, lease_s, &c, &active, e))) {
+    if ((rc = jobs_create_claimed(s, redraft, owner, lease_s, &c, &active, e))) {
         if (rc == ERR_CONFLICT) out->job_id = active;
         return rc;
     }

@@ -149,8 +149,14 @@ const char *const sql_pg[STMT__COUNT] = {
 #define JOB_CLAIMABLE_WHERE                                                                        \
     "job_type = $1 AND status IN ('pending', 'running') AND (status = 'pending' OR "              \
     "lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now())"
+/* Prospect p was approved or rejected after job j was asked for. */
+#define JOB_DECIDED(p, j)                                                                          \
+    "(" p ".draft_status IN ('approved', 'rejected') AND " p ".updated_at > " j ".created_at)"
     /* Run once on a drafting connection: names it in pg_stat_activity. */
     [STMT_JOB_CONN_SETUP] = "SELECT set_config('application_name', 'draftd-worker', false)",
+    /* and memory for a batch's transition tables (the prospect_counts trigger of
+     * migration 4), which would otherwise spill to temporary files */
+    [STMT_JOB_CONN_MEMORY] = "SELECT set_config('work_mem', '64MB', false)",
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
                         "total_targets, redraft) VALUES ($1, 'pending', 0, 0, NULL, $2) "
                         "RETURNING id",
@@ -198,9 +204,12 @@ const char *const sql_pg[STMT__COUNT] = {
                       "lease_expires_at = " JOB_LEASE_UNTIL " WHERE id = $1 "
                       "RETURNING total_targets, drafts_created, drafts_failed, "
                       "cancel_requested, redraft",
+    /* decided: approved or rejected since the job was asked for; a person's decision
+     * outranks the job, which skips the prospect */
     [STMT_JOB_BATCH_READ] = "SELECT p.id, p.email, p.first_name, p.last_name, p.company, "
-                            "p.title, p.website FROM job_targets t "
-                            "JOIN prospects p ON p.id = t.prospect_id WHERE t.job_id = $1 "
+                            "p.title, p.website, p.draft_status, " JOB_DECIDED("p", "j")
+                            " FROM job_targets t JOIN prospects p ON p.id = t.prospect_id "
+                            "JOIN jobs j ON j.id = t.job_id WHERE t.job_id = $1 "
                             "AND t.state = 'pending' AND t.prospect_id > $2 "
                             "ORDER BY t.prospect_id LIMIT $3",
     /* the first statement of every batch: no row means the lease is lost; the row lock
@@ -214,26 +223,36 @@ const char *const sql_pg[STMT__COUNT] = {
                               "finished_at = now() WHERE job_id = $1 AND prospect_id "
                               "BETWEEN $2 AND $3 AND state = 'pending' RETURNING 1) "
                               "SELECT count(*) FROM u",
-    /* then the failures among them: $2 [{"i":prospect id,"e":why}] */
-    [STMT_JOB_TARGETS_FAIL] =
-        "WITH u AS (UPDATE job_targets t SET state = 'failed', error = v.e "
-        "FROM json_to_recordset($2::json) AS v(i bigint, e text) WHERE t.job_id = $1 "
+    /* then the failed and skipped among them: $2 [{"i":prospect id,"t":state,"e":why}] */
+    [STMT_JOB_TARGETS_FIX] =
+        "WITH u AS (UPDATE job_targets t SET state = v.t, error = v.e "
+        "FROM json_to_recordset($2::json) AS v(i bigint, t text, e text) WHERE t.job_id = $1 "
         "AND t.prospect_id = v.i AND t.state = 'drafted' RETURNING 1) SELECT count(*) FROM u",
-    /* $1 [{"i":id,"s":subject,"b":body} or {"i":id,"e":error}]; a failure keeps the old draft */
+    /* $2 [{"i":id,"s":subject,"b":body} or {"i":id,"e":error}]; a failure keeps the old
+     * draft. A prospect decided on since the batch was read (job $1) is not written; answers
+     * how many were. */
     [STMT_JOB_PROSPECTS_WRITE] =
-        "UPDATE prospects p SET draft_subject = CASE WHEN v.e IS NULL THEN v.s "
+        "WITH u AS (UPDATE prospects p SET draft_subject = CASE WHEN v.e IS NULL THEN v.s "
         "ELSE p.draft_subject END, draft_body = CASE WHEN v.e IS NULL THEN v.b "
         "ELSE p.draft_body END, draft_status = CASE WHEN v.e IS NULL THEN 'drafted' "
         "ELSE 'failed' END, draft_error = v.e, drafted_at = CASE WHEN v.e IS NULL THEN now() "
         "ELSE p.drafted_at END, updated_at = now() "
-        "FROM json_to_recordset($1::json) AS v(i bigint, s text, b text, e text) WHERE p.id = v.i",
-    /* the same, one prospect at a time ($5: the batch's timestamp) */
+        "FROM json_to_recordset($2::json) AS v(i bigint, s text, b text, e text), jobs j "
+        "WHERE j.id = $1 AND p.id = v.i AND NOT " JOB_DECIDED("p", "j")
+        " RETURNING 1) SELECT count(*) FROM u",
+    /* the same, one prospect at a time ($5: the batch's timestamp, $6: the job) */
     [STMT_JOB_PROSPECT_WRITE_ONE] =
-        "UPDATE prospects SET draft_subject = CASE WHEN $4::text IS NULL THEN $2 "
-        "ELSE draft_subject END, draft_body = CASE WHEN $4::text IS NULL THEN $3 "
-        "ELSE draft_body END, draft_status = CASE WHEN $4::text IS NULL THEN 'drafted' "
+        "UPDATE prospects p SET draft_subject = CASE WHEN $4::text IS NULL THEN $2 "
+        "ELSE p.draft_subject END, draft_body = CASE WHEN $4::text IS NULL THEN $3 "
+        "ELSE p.draft_body END, draft_status = CASE WHEN $4::text IS NULL THEN 'drafted' "
         "ELSE 'failed' END, draft_error = $4, drafted_at = CASE WHEN $4::text IS NULL "
-        "THEN $5::timestamptz ELSE drafted_at END, updated_at = $5::timestamptz WHERE id = $1",
+        "THEN $5::timestamptz ELSE p.drafted_at END, updated_at = $5::timestamptz "
+        "FROM jobs j WHERE j.id = $6 AND p.id = $1 AND NOT " JOB_DECIDED("p", "j")
+        " RETURNING 1",
+    [STMT_JOB_PROSPECT_REDRAFT_ONE] = "UPDATE prospects SET draft_subject = $2, draft_body = $3, "
+                                      "draft_error = NULL, drafted_at = $4::timestamptz, "
+                                      "updated_at = $4::timestamptz WHERE id = $1 "
+                                      "AND draft_status = 'drafted' RETURNING 1",
     [STMT_JOB_COMPLETE] = "UPDATE jobs SET status = 'completed', "
                           "finished_at = statement_timestamp(), "
                           "lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 "

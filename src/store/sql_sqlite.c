@@ -123,9 +123,15 @@ const char *const sql_sqlite[STMT__COUNT] = {
 #define JOB_CLAIMABLE_WHERE                                                                        \
     "job_type = ?1 AND status IN ('pending', 'running') AND (status = 'pending' OR "              \
     "lease_owner IS NULL OR lease_owner = ?2 OR lease_expires_at < " JOB_NOW ")"
+/* Prospect p was approved or rejected after job j was asked for. */
+#define JOB_DECIDED(p, j)                                                                          \
+    "(" p ".draft_status IN ('approved', 'rejected') AND " p ".updated_at > " j ".created_at)"
     /* Run once on a drafting connection: a batch's statements each keep a statement
      * journal (the prospect_counts trigger), which would otherwise spill to temp files. */
     [STMT_JOB_CONN_SETUP] = "PRAGMA temp_store = MEMORY",
+    /* and room for a whole batch's pages (16 MiB, taken only as a job uses it), so a
+     * batch does not spill to the WAL and read pages back before it commits */
+    [STMT_JOB_CONN_MEMORY] = "PRAGMA cache_size = -16384",
     [STMT_JOB_INSERT] = "INSERT INTO jobs (job_type, status, drafts_created, drafts_failed, "
                         "total_targets, redraft) VALUES (?1, 'pending', 0, 0, NULL, ?2) "
                         "RETURNING id",
@@ -170,9 +176,12 @@ const char *const sql_sqlite[STMT__COUNT] = {
                       "lease_expires_at = " JOB_LEASE_UNTIL " WHERE id = ?1 "
                       "RETURNING total_targets, drafts_created, drafts_failed, "
                       "cancel_requested, redraft",
+    /* decided: approved or rejected since the job was asked for; a person's decision
+     * outranks the job, which skips the prospect */
     [STMT_JOB_BATCH_READ] = "SELECT p.id, p.email, p.first_name, p.last_name, p.company, "
-                            "p.title, p.website FROM job_targets t "
-                            "JOIN prospects p ON p.id = t.prospect_id WHERE t.job_id = ?1 "
+                            "p.title, p.website, p.draft_status, " JOB_DECIDED("p", "j")
+                            " FROM job_targets t JOIN prospects p ON p.id = t.prospect_id "
+                            "JOIN jobs j ON j.id = t.job_id WHERE t.job_id = ?1 "
                             "AND t.state = 'pending' AND t.prospect_id > ?2 "
                             "ORDER BY t.prospect_id LIMIT ?3",
     /* the first statement of every batch: no row means the lease is lost */
@@ -185,29 +194,40 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_JOB_TARGETS_DONE] = "UPDATE job_targets SET state = 'drafted', finished_at = " JOB_NOW
                               " WHERE job_id = ?1 AND prospect_id BETWEEN ?2 AND ?3 "
                               "AND state = 'pending' RETURNING 1",
-    /* then the failures among them: ?2 [{"i":prospect id,"e":why}]. MATERIALIZED makes the
-     * planner walk the list and look each target up, not the other way round. */
-    [STMT_JOB_TARGETS_FAIL] =
-        "WITH v(i, e) AS MATERIALIZED (SELECT value->>'i', value->>'e' FROM json_each(?2)) "
-        "UPDATE job_targets SET state = 'failed', error = v.e FROM v "
+    /* then the failed and skipped among them: ?2 [{"i":prospect id,"t":state,"e":why}].
+     * MATERIALIZED makes the planner walk the list and look each target up, not the other
+     * way round. */
+    [STMT_JOB_TARGETS_FIX] =
+        "WITH v(i, t, e) AS MATERIALIZED (SELECT value->>'i', value->>'t', value->>'e' "
+        "FROM json_each(?2)) UPDATE job_targets SET state = v.t, error = v.e FROM v "
         "WHERE job_targets.job_id = ?1 AND job_targets.prospect_id = v.i "
         "AND job_targets.state = 'drafted' RETURNING 1",
-    /* ?1 [{"i":id,"s":subject,"b":body} or {"i":id,"e":error}]; a failure keeps the old draft */
+    /* ?2 [{"i":id,"s":subject,"b":body} or {"i":id,"e":error}]; a failure keeps the old
+     * draft. A prospect decided on since the batch was read (job ?1) is not written: one row
+     * back per prospect written, and the caller rolls back when one is missing. */
     [STMT_JOB_PROSPECTS_WRITE] =
         "WITH v(i, s, b, e) AS MATERIALIZED (SELECT value->>'i', value->>'s', value->>'b', "
-        "value->>'e' FROM json_each(?1)) "
+        "value->>'e' FROM json_each(?2)) "
         "UPDATE prospects SET draft_subject = CASE WHEN v.e IS NULL THEN v.s "
         "ELSE draft_subject END, draft_body = CASE WHEN v.e IS NULL THEN v.b ELSE draft_body END, "
         "draft_status = CASE WHEN v.e IS NULL THEN 'drafted' ELSE 'failed' END, "
         "draft_error = v.e, drafted_at = CASE WHEN v.e IS NULL THEN " JOB_NOW
-        " ELSE drafted_at END, updated_at = " JOB_NOW " FROM v WHERE prospects.id = v.i",
+        " ELSE drafted_at END, updated_at = " JOB_NOW " FROM v, jobs j WHERE j.id = ?1 "
+        "AND prospects.id = v.i AND NOT " JOB_DECIDED("prospects", "j") " RETURNING 1",
     /* the same, one prospect at a time: cheaper than JSON when the database is in-process */
     [STMT_JOB_PROSPECT_WRITE_ONE] =
         "UPDATE prospects SET draft_subject = CASE WHEN ?4 IS NULL THEN ?2 ELSE draft_subject END, "
         "draft_body = CASE WHEN ?4 IS NULL THEN ?3 ELSE draft_body END, "
         "draft_status = CASE WHEN ?4 IS NULL THEN 'drafted' ELSE 'failed' END, draft_error = ?4, "
         "drafted_at = CASE WHEN ?4 IS NULL THEN ?5 ELSE drafted_at END, updated_at = ?5 "
-        "WHERE id = ?1",
+        "FROM jobs j WHERE j.id = ?6 AND prospects.id = ?1 AND NOT "
+        JOB_DECIDED("prospects", "j") " RETURNING 1",
+    /* a prospect drafted again: its status does not change, so it is left out of the
+     * update (no index entry moved, no prospect_counts trigger); no row back means its
+     * status changed since the batch was read, and the statement above is run instead */
+    [STMT_JOB_PROSPECT_REDRAFT_ONE] = "UPDATE prospects SET draft_subject = ?2, draft_body = ?3, "
+                                      "draft_error = NULL, drafted_at = ?4, updated_at = ?4 "
+                                      "WHERE id = ?1 AND draft_status = 'drafted' RETURNING 1",
     [STMT_JOB_COMPLETE] = "UPDATE jobs SET status = 'completed', finished_at = " JOB_NOW ", "
                           "lease_owner = NULL, lease_expires_at = NULL WHERE id = ?1 "
                           "AND lease_owner = ?2 AND status = 'running' AND NOT EXISTS "

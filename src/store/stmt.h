@@ -62,6 +62,7 @@
 /* Draft jobs and the runner (core/jobs.c, core/runner.c). */
 #define STMT_LIST_JOBS(X)                                                                          \
     X(JOB_CONN_SETUP, "job_connection_setup")                                                      \
+    X(JOB_CONN_MEMORY, "job_connection_memory")                                                    \
     X(JOB_INSERT, "job_insert")                                                                    \
     X(JOB_ACTIVE, "job_active")                                                                    \
     X(JOB_MISSING, "job_missing_prospects")                                                        \
@@ -79,9 +80,10 @@
     X(JOB_BATCH_READ, "job_batch_read")                                                            \
     X(JOB_LEASE, "job_lease")                                                                      \
     X(JOB_TARGETS_DONE, "job_targets_done")                                                        \
-    X(JOB_TARGETS_FAIL, "job_targets_fail")                                                        \
+    X(JOB_TARGETS_FIX, "job_targets_fix")                                                          \
     X(JOB_PROSPECTS_WRITE, "job_prospects_write")                                                  \
     X(JOB_PROSPECT_WRITE_ONE, "job_prospect_write_one")                                            \
+    X(JOB_PROSPECT_REDRAFT_ONE, "job_prospect_redraft_one")                                        \
     X(JOB_COMPLETE, "job_complete")                                                                \
     X(JOB_FINISH, "job_finish")                                                                    \
     X(JOB_RELEASE, "job_release")

@@ -169,7 +169,7 @@ static void live_lease_is_respected_until_it_ends(void **state)
     assert_int_equal(targets_in(db, job, "pending"), 25);
     char *owner = h_db_rows(db, "SELECT lease_owner FROM jobs WHERE id = 1");
     assert_string_equal(owner, "other-host:2:0:w1\n");
-    free(owner);
+    h_buf_free(owner);
     /* and a new job is refused while it is active */
     struct h_resp r;
     h_http(&r, srv.port, "POST", "/api/pipeline/draft", NULL, 0, NULL);
@@ -306,6 +306,34 @@ static void dropped_column_fails_the_job_with_the_database_message(void **state)
     assert_int_equal(targets_in(db, job, "drafted"), created);
     assert_int_equal(targets_in(db, job, "pending"), 0);
     h_assert_contains(h_serve_log(&srv), "job failed");
+    h_serve_down(&srv);
+    h_db_drop(db);
+}
+
+/* PostgreSQL: the workers' connections are cut mid-job; they reconnect and the job ends
+ * with exact counts. */
+static void worker_survives_a_lost_connection(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server srv;
+    static const char *const env[] = {"DRAFTD_TEST_DRAFT_DELAY_MS=5", NULL};
+    seed(&db, 300);
+    h_serve_up(&srv, db->url, env);
+    long long job = h_draft_start(srv.port, NULL);
+    wait_drafted(db, job, 3);
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s' AND "
+             "application_name = 'draftd-worker'",
+             db->name);
+    h_pg_admin_exec(sql);
+    wait_status(db, job, "completed");
+    assert_int_equal(job_int(db, job, "drafts_created"), 300);
+    assert_int_equal(targets_in(db, job, "drafted"), 300);
+    assert_counts_are_rows(db, job);
+    /* the connection was cut (and reopened, idle or after a pause), and nothing was lost */
+    h_assert_contains(h_serve_log(&srv), "reconnected to PostgreSQL");
     h_serve_down(&srv);
     h_db_drop(db);
 }
@@ -466,6 +494,9 @@ static void interrupted_draft_is_finished_by_serve(void **state)
 
 int main(void)
 {
+    const struct CMUnitTest pg_only[] = {
+        H_TEST(worker_survives_a_lost_connection),
+    };
     const struct CMUnitTest tests[] = {
         H_TEST(dead_owners_job_is_taken_over),
         H_TEST(live_lease_is_respected_until_it_ends),
@@ -481,5 +512,12 @@ int main(void)
     };
     char name[64];
     snprintf(name, sizeof name, "integration_jobs_%s", h_engine_name());
-    return cmocka_run_group_tests_name(name, tests, NULL, h_group_teardown);
+    int failed = cmocka_run_group_tests_name(name, tests, NULL, h_group_teardown);
+    if (h_engine() != H_POSTGRES) {
+        print_message("worker_survives_a_lost_connection runs on PostgreSQL only (it cuts "
+                      "the worker's server connection)\n");
+        return failed;
+    }
+    return failed + cmocka_run_group_tests_name("integration_jobs_postgres_only", pg_only, NULL,
+                                                h_group_teardown);
 }

@@ -370,8 +370,8 @@ static void test_leases(void **state)
     assert_int_equal(raw_int(f, "SELECT count(*) FROM jobs"), 1);
 }
 
-/* Reads a batch of up to limit and gives each prospect a draft, or a failure when its id
- * is in fail_ids. */
+/* Reads a batch of up to limit and gives each prospect a draft, a failure when its id is
+ * fail_id, or a skip when a person decided on it, as the runner does. */
 static void draft_batch(struct fx *f, long long job, long long after, size_t limit,
                         struct job_batch *b, long long fail_id)
 {
@@ -381,6 +381,10 @@ static void draft_batch(struct fx *f, long long job, long long after, size_t lim
         struct prospect p;
         job_batch_prospect(b, i, &p);
         assert_non_null(p.f[PF_EMAIL]);
+        if (b->items[i].decided) {
+            job_batch_set_skipped(b);
+            continue;
+        }
         if (p.id == fail_id) {
             assert_int_equal(job_batch_set_failed(b, "company is empty \"x\""), 0);
             continue;
@@ -450,6 +454,85 @@ static void batches_commit(struct fx *f, enum jobs_write_mode mode)
     assert_int_equal(raw_int(f, "SELECT count(*) FROM prospects WHERE draft_status = 'drafted'"),
                      5);
     job_batch_release(&b);
+}
+
+/*
+ * A redraft writes drafted prospects without touching their status (per row). A person's
+ * decision outranks the job: a prospect approved after the job was asked for is skipped,
+ * also when the approval comes between the batch's read and its commit (which then rolls
+ * back and is read again); one approved before an explicit job named it is drafted.
+ */
+static void redraft(struct fx *f, enum jobs_write_mode mode)
+{
+    struct err e = {0};
+    struct job_batch b = {.mode = mode};
+    enum job_step step;
+    add_prospects(f, 5);
+    raw_exec(f, "UPDATE prospects SET draft_status = 'drafted', draft_subject = 'old', "
+                "updated_at = '2000-01-01T00:00:00.000Z' WHERE id <= 3");
+    long long id = create_ok(f, NULL, 0, true);
+    claim_ok(f, "a:1:w1");
+    struct job_lease l = {.job_id = id, .owner = "a:1:w1", .ttl_s = 60};
+    raw_exec(f, "UPDATE prospects SET draft_status = 'rejected', "
+                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 second') WHERE id = 5");
+    draft_batch(f, id, 0, 10, &b, 0);
+    assert_int_equal(b.n, 5);
+    assert_true(b.items[0].was_drafted);
+    assert_false(b.items[3].was_drafted);
+    assert_true(b.items[4].decided);
+    assert_int_equal(b.skipped, 1);
+    assert_int_equal(b.drafted, 4);
+    /* approved between read and commit */
+    raw_exec(f, "UPDATE prospects SET draft_status = 'approved', "
+                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 second') WHERE id = 2");
+    assert_int_equal(jobs_batch_commit(f->s, &l, &b, true, &step, &e), 0);
+    assert_int_equal(step, JOB_STEP_MISMATCH);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM prospects WHERE draft_subject = 'old'"), 3);
+    assert_int_equal(targets(f, id, "pending"), 5);
+
+    draft_batch(f, id, 0, 10, &b, 0);
+    assert_true(b.items[1].decided);
+    assert_int_equal(b.skipped, 2);
+    assert_int_equal(jobs_batch_commit(f->s, &l, &b, true, &step, &e), 0);
+    assert_int_equal(step, JOB_STEP_COMPLETED);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM prospects WHERE draft_status = 'drafted' "
+                                "AND draft_subject LIKE 'Hi First%' AND drafted_at IS NOT NULL"),
+                     3);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM prospects WHERE id = 2 AND "
+                                "draft_status = 'approved' AND draft_subject = 'old'"),
+                     1);
+    assert_int_equal(targets(f, id, "skipped"), 2);
+    assert_int_equal(targets(f, id, "drafted"), 3);
+    assert_int_equal(raw_int(f, "SELECT drafts_created FROM jobs WHERE id = 1"), 3);
+    /* migration 4's counters still agree with the rows */
+    assert_int_equal(raw_int(f, "SELECT n_drafted FROM prospect_counts"), 3);
+    assert_int_equal(raw_int(f, "SELECT n_approved + n_rejected FROM prospect_counts"), 2);
+
+    /* an explicit job names the approved one (approved before it was asked for): drafted,
+     * whatever its status */
+    raw_exec(f, "UPDATE prospects SET updated_at = '2000-01-01T00:00:00.000Z' WHERE id = 2");
+    const long long ids[] = {2};
+    long long id2 = create_ok(f, ids, 1, false);
+    claim_ok(f, "a:1:w1");
+    l.job_id = id2;
+    draft_batch(f, id2, 0, 10, &b, 0);
+    assert_false(b.items[0].decided);
+    assert_int_equal(jobs_batch_commit(f->s, &l, &b, true, &step, &e), 0);
+    assert_int_equal(step, JOB_STEP_COMPLETED);
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM prospects WHERE id = 2 AND "
+                                "draft_status = 'drafted' AND draft_subject = 'Hi First2'"),
+                     1);
+    job_batch_release(&b);
+}
+
+static void test_redraft_per_row(void **state)
+{
+    redraft(*state, JOBS_WRITE_ROWS);
+}
+
+static void test_redraft_set_based(void **state)
+{
+    redraft(*state, JOBS_WRITE_SET);
 }
 
 static void test_batches_per_row(void **state)
@@ -608,6 +691,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_leases, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batches_per_row, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batches_set_based, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_redraft_per_row, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_redraft_set_based, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_lost_lease_and_mismatch_write_nothing, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_cancel, fx_setup, fx_teardown),
