@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LEASE_DEFAULT_S 10
+/* the rows of one JOB_PROSPECTS_WRITE_ROWS / _REDRAFT_ROWS statement (sql_sqlite.c) */
+#define JOB_ROWS_PER_STATEMENT 8
 #define LEASE_MAX_S 3600
 
 const char *const job_statuses[5] = {"pending", "running", "completed", "failed", "cancelled"};
@@ -686,17 +687,20 @@ static int count_rows(struct store *s, enum stmt_id id, const struct sval *p, si
 
 /*
  * Marks the batch's targets: the batch is every pending target between its first and
- * last prospect id (it was read that way), so one range update marks them drafted, then
- * the failed and skipped ones are corrected. *ok is false when the counts are not the batch's: some
- * target was no longer pending, and the caller rolls back.
+ * last prospect id (it was read that way, and the lease check holds the job's row, which
+ * orders this against anyone else who would mark them), so one range update marks them
+ * drafted, then the failed and skipped ones are corrected. *ok is false when the counts are not the
+ * batch's: some target was no longer pending, and the caller rolls back.
  */
 static int write_targets(struct store *s, const struct job_lease *l, struct job_batch *b, bool *ok,
                          struct err *e)
 {
     struct sval p[] = {SV_INT(l->job_id), SV_INT(b->items[0].id), SV_INT(b->items[b->done - 1].id)};
     long long done = 0, failed = 0;
-    int rc = count_rows(s, STMT_JOB_TARGETS_DONE, p, 3, &done, e);
-    if (rc || !(*ok = done == (long long)b->done) || !(b->failed + b->skipped)) return rc;
+    int rc = count_rows(s, STMT_JOB_TARGETS_PENDING, p, 3, &done, e);
+    if (rc || !(*ok = done == (long long)b->done)) return rc;
+    if ((rc = store_query(s, STMT_JOB_TARGETS_DONE, p, 3, NULL, e)) || !(b->failed + b->skipped))
+        return rc;
     if ((rc = batch_json(b, true, e))) return rc;
     struct sval f[] = {SV_INT(l->job_id), SV_TEXT(b->json.p)};
     if ((rc = count_rows(s, STMT_JOB_TARGETS_FIX, f, 2, &failed, e))) return rc;
@@ -704,59 +708,58 @@ static int write_targets(struct store *s, const struct job_lease *l, struct job_
     return 0;
 }
 
-/* Now as RFC 3339 UTC with milliseconds, the form SQLite's strftime writes. */
-static void now_text(char *buf, size_t len)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-}
-
 /* Writes the drafts and failures; *ok is false when a prospect was decided on since the
- * batch was read (it is not written, and the caller rolls back). */
+ * batch was read (then nothing is written, and the caller rolls back). */
 static int write_prospects(struct store *s, const struct job_lease *l, struct job_batch *b,
                            bool *ok, struct err *e)
 {
-    long long written = 0, want = b->drafted + b->failed;
+    long long counted = 0, want = b->drafted + b->failed;
     int rc = 0;
-    enum jobs_write_mode m = b->mode;
-    if (m == JOBS_WRITE_AUTO) m = s->kind == DB_SQLITE ? JOBS_WRITE_ROWS : JOBS_WRITE_SET;
-    if (m == JOBS_WRITE_SET) {
+    /* PostgreSQL writes a batch in one statement (a round trip per prospect would
+     * dominate), SQLite one prospect at a time (in-process, cheaper than parsing JSON) */
+    bool rows = s->kind == DB_SQLITE && b->mode != JOBS_WRITE_SET;
+    *ok = false;
+    if (!rows) {
         if (want && !(rc = batch_json(b, false, e))) {
             struct sval p[] = {SV_INT(l->job_id), SV_TEXT(b->json.p)};
-            rc = count_rows(s, STMT_JOB_PROSPECTS_WRITE, p, 2, &written, e);
+            rc = count_rows(s, STMT_JOB_PROSPECTS_WRITE, p, 2, &counted, e);
         }
-        *ok = written == want;
+        *ok = counted == want;
         return rc;
     }
-    char now[JOB_TS_MAX];
-    now_text(now, sizeof now);
-    for (size_t i = 0; i < b->done; i++) {
-        const struct job_item *it = &b->items[i];
-        if (it->outcome == JOB_SKIPPED) continue;
-        bool drafted = it->outcome == JOB_DRAFTED;
-        const char *subject = drafted ? b->arena + it->subject : NULL;
-        const char *body = drafted ? b->arena + it->body : NULL;
-        long long one = 0;
-        if (drafted && it->was_drafted) {
-            struct sval r[] = {SV_INT(it->id), SV_TEXT(subject), SV_TEXT(body), SV_TEXT(now)};
-            if ((rc = count_rows(s, STMT_JOB_PROSPECT_REDRAFT_ONE, r, 4, &one, e))) return rc;
+    struct sval range[] = {SV_INT(l->job_id), SV_INT(b->items[0].id),
+                           SV_INT(b->items[b->done - 1].id)};
+    if ((rc = count_rows(s, STMT_JOB_BATCH_DECIDED, range, 3, &counted, e))) return rc;
+    if (counted != b->skipped) return 0;
+    /* two passes of eight rows a statement: first drafts and failures, then redrafts (which
+     * leave the status alone) */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        struct sval p[JOB_ROWS_PER_STATEMENT * 4];
+        size_t k = 0, cols = pass ? 3 : 4;
+        for (size_t i = 0; i <= b->done && !rc; i++) {
+            if (i < b->done) {
+                const struct job_item *it = &b->items[i];
+                bool drafted = it->outcome == JOB_DRAFTED;
+                bool redraft = drafted && it->was_drafted;
+                if (it->outcome == JOB_SKIPPED || redraft != (pass == 1)) continue;
+                struct sval *v = &p[k++ * cols];
+                v[0] = SV_INT(it->id);
+                v[1] = drafted ? SV_TEXT(b->arena + it->subject) : SV_NULL_VALUE;
+                v[2] = drafted ? SV_TEXT(b->arena + it->body) : SV_NULL_VALUE;
+                if (!pass) v[3] = drafted ? SV_NULL_VALUE : SV_TEXT(b->arena + it->error);
+                if (k < JOB_ROWS_PER_STATEMENT) continue;
+            }
+            if (!k) continue;
+            for (size_t x = k * cols; x < JOB_ROWS_PER_STATEMENT * cols; x++)
+                p[x] = SV_NULL_VALUE;
+            rc = store_query(s,
+                             pass ? STMT_JOB_PROSPECTS_REDRAFT_ROWS : STMT_JOB_PROSPECTS_WRITE_ROWS,
+                             p, JOB_ROWS_PER_STATEMENT * cols, NULL, e);
+            k = 0;
         }
-        if (!one) {
-            struct sval p[] = {
-                SV_INT(it->id),     text_or_null(subject),
-                text_or_null(body), drafted ? SV_NULL_VALUE : SV_TEXT(b->arena + it->error),
-                SV_TEXT(now),       SV_INT(l->job_id)};
-            if ((rc = count_rows(s, STMT_JOB_PROSPECT_WRITE_ONE, p, 6, &one, e))) return rc;
-        }
-        written += one;
-        if (!one) break; /* decided on since it was read */
     }
-    *ok = written == want;
-    return 0;
+    *ok = !rc;
+    return rc;
 }
 
 static int end_job(struct store *s, const struct job_lease *l, const char *status,

@@ -143,10 +143,11 @@ int jobs_create_claimed(struct store *s, bool redraft, const char *owner, int tt
                         struct job_claim *out, long long *active_job_id, struct err *e);
 
 /*
- * How a batch is written: set-based statements with one JSON parameter (PostgreSQL: a
- * handful of round trips per batch, not one per prospect) or one statement per prospect
- * (SQLite: in-process, where that is cheaper than parsing JSON). AUTO picks by engine;
- * tests force either, so both paths are tested on both engines.
+ * How a batch's prospects are written: set-based statements with one JSON parameter
+ * (PostgreSQL always: a handful of round trips per batch, not one per prospect) or one
+ * statement per prospect (SQLite by default: in-process, cheaper than parsing JSON, and
+ * safe under the write lock its transactions hold). Tests force SET on SQLite so that
+ * both paths are tested.
  */
 enum jobs_write_mode { JOBS_WRITE_AUTO, JOBS_WRITE_SET, JOBS_WRITE_ROWS };
 

@@ -79,11 +79,13 @@
     X(JOB_TAKE, "job_take")                                                                        \
     X(JOB_BATCH_READ, "job_batch_read")                                                            \
     X(JOB_LEASE, "job_lease")                                                                      \
+    X(JOB_TARGETS_PENDING, "job_targets_pending")                                                  \
     X(JOB_TARGETS_DONE, "job_targets_done")                                                        \
     X(JOB_TARGETS_FIX, "job_targets_fix")                                                          \
     X(JOB_PROSPECTS_WRITE, "job_prospects_write")                                                  \
-    X(JOB_PROSPECT_WRITE_ONE, "job_prospect_write_one")                                            \
-    X(JOB_PROSPECT_REDRAFT_ONE, "job_prospect_redraft_one")                                        \
+    X(JOB_BATCH_DECIDED, "job_batch_decided")                                                      \
+    X(JOB_PROSPECTS_WRITE_ROWS, "job_prospects_write_rows")                                        \
+    X(JOB_PROSPECTS_REDRAFT_ROWS, "job_prospects_redraft_rows")                                    \
     X(JOB_COMPLETE, "job_complete")                                                                \
     X(JOB_FINISH, "job_finish")                                                                    \
     X(JOB_RELEASE, "job_release")
