@@ -26,7 +26,10 @@
 #include "jobs.h"
 #include "provider.h"
 
+/* Targets per batch: few commits (an fsync, and on SQLite a checkpoint, each) per job,
+ * while a batch's transaction holds SQLite's write lock for a tenth of a second or so. */
 #define BATCH_MAX 10000
+/* A batch commits early after this long drafting, so a slow provider shows progress. */
 #define BATCH_MS 200
 #define POLL_MS 1000
 #define BACKOFF_MIN_MS 1000
