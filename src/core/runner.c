@@ -507,7 +507,8 @@ int runner_run_one(struct store *s, bool redraft, const volatile sig_atomic_t *s
     char base[OWNER_MAX - 8];
     owner_base(base, sizeof base);
     snprintf(owner, sizeof owner, "%s:cli", base);
-    if ((rc = jobs_create_claimed(s, redraft, owner, lease_s, &c, &active, e))) {
+    if ((rc = jobs_connection_setup(s, e)) ||
+        (rc = jobs_create_claimed(s, redraft, owner, lease_s, &c, &active, e))) {
         if (rc == ERR_CONFLICT) out->job_id = active;
         return rc;
     }
