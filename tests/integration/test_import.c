@@ -174,10 +174,10 @@ static void a_generated_file_gives_exact_counts_and_lines(void **state)
     char *row = h_db_rows(db, "SELECT first_name, company, title, website FROM prospects "
                               "WHERE email = 'p77@example.com'");
     assert_string_equal(row, "First|Acme, Inc 77|Head of\nSales|https://p77.example\n");
-    free(row);
+    h_buf_free(row);
     row = h_db_rows(db, "SELECT first_name, company FROM prospects WHERE email = 'p34@example.com'");
     assert_string_equal(row, "Zo\xC3\xAB|Company 34\n");
-    free(row);
+    h_buf_free(row);
 
     /* the same file again: every good row is now a duplicate of the database */
     j = post_csv(srv.port, t.p, t.len, "text/csv", 200);
@@ -370,8 +370,8 @@ static void export_then_import_gives_the_same_prospects(void **state)
     char *a = h_db_rows(db, q), *b = h_db_rows(db2, q);
     assert_string_equal(a, b);
     h_assert_contains(b, "x7@example.com|N\xC3\xBA\xC3\xB1" "ez, \"7\"|Last\r\nLine 7|Co, 7|spaced title|");
-    free(a);
-    free(b);
+    h_buf_free(a);
+    h_buf_free(b);
     h_serve_down(&srv2);
     h_db_drop(db2);
     stop(db, &srv);
@@ -443,7 +443,7 @@ static void the_command_imports_a_file(void **state)
     h_result_release(&res);
     char *row = h_db_rows(db, "SELECT first_name, company FROM prospects WHERE email = 'ann@example.com'");
     assert_string_equal(row, "Ann|Acme, Inc\n");
-    free(row);
+    h_buf_free(row);
 
     /* a refused row: exit 1, the good one kept, the JSON and the line on the outputs */
     h_run(&res, NULL, NULL, "import", "--database", db->url, bad, NULL);

@@ -73,8 +73,8 @@ static void refused(const struct fx *f, const char *method, const char *path, co
     json_decref(expect_error(f, method, path, body, status, code));
     char *after = snapshot(f);
     assert_string_equal(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
 }
 
 /* POST one object; asserts 201 {"created":1,"items":[p]} and returns p's id. */
@@ -391,8 +391,8 @@ static void duplicate_email_is_409_for_one_object(void **state)
     json_decref(d);
     char *after = snapshot(&f);
     assert_string_equal(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
     down(&f);
 }
 
@@ -471,8 +471,8 @@ static void array_with_one_bad_item_creates_nothing(void **state)
     json_decref(d);
     char *after = snapshot(&f);
     assert_string_equal(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
     down(&f);
 }
 
@@ -636,8 +636,8 @@ static void bad_edits_change_nothing(void **state)
         json_decref(d);
         char *after = snapshot(&f);
         assert_string_equal(before, after);
-        free(before);
-        free(after);
+        h_buf_free(before);
+        h_buf_free(after);
     }
     refused(&f, "PATCH", path, "{\"email\":null}", 422, "invalid_email");
     refused(&f, "PATCH", path, "{\"email\":\"not-an-email\"}", 422, "invalid_email");
@@ -656,8 +656,8 @@ static void bad_edits_change_nothing(void **state)
     json_decref(d);
     char *after = snapshot(&f);
     assert_string_equal(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
     /* Its own email in another case is no clash. */
     json_t *p = patch(&f, id, "{\"email\":\"ADA@example.com\"}");
     assert_string_equal(h_json_str(p, "email"), "ADA@example.com");
@@ -700,8 +700,8 @@ static void delete_refused_while_a_job_waits_for_it(void **state)
     json_decref(d);
     char *after = snapshot(&f);
     assert_string_equal(before, after);
-    free(before);
-    free(after);
+    h_buf_free(before);
+    h_buf_free(after);
     assert_int_equal(
         h_db_intf(f.db, "SELECT count(*) FROM job_targets WHERE prospect_id = %lld", a), 1);
 
