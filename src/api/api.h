@@ -13,6 +13,7 @@
 #include "../store/migrate.h"
 
 struct runner;
+struct store;
 
 /* What every handler can reach through req->app. Built before the server starts. */
 struct app {
@@ -28,6 +29,9 @@ void app_release(struct app *app);
 
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
+
+/* The request thread's database connection, or NULL after answering 503/500. Borrowed. */
+struct store *api_store(struct http_req *r);
 
 /* The default request body limit (routes may allow more). */
 #define API_MAX_BODY (1024 * 1024)

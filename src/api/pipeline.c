@@ -4,7 +4,6 @@
  * lists jobs. Jobs are written as JSON text once (jbuf), without building a tree, since
  * the job page is polled while drafting runs.
  */
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,32 +17,9 @@ static void reply_jbuf(struct http_req *r, unsigned status, struct jbuf *b)
 {
     size_t len = 0;
     char *text = jbuf_take(b, &len);
-    struct MHD_Response *resp =
-        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE) : NULL;
-    if (!resp) {
-        free(text);
-        http_reply_error(r, 500, "out_of_memory", NULL, "out of memory while writing the answer");
-        return;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (r->location) MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
-    http_reply_shared(r, status, resp);
-    MHD_destroy_response(resp);
+    http_reply_json_text(r, status, text, len);
 }
 
-/* The thread's database connection, or NULL after answering 503/500. */
-static struct store *db(struct http_req *r)
-{
-    struct app *app = r->app;
-    struct store *s = NULL;
-    struct err e = {0};
-    if (store_thread_get(&s, &app->cfg->db, &e)) {
-        http_reply_err(r, &e);
-        return NULL;
-    }
-    return s;
-}
 
 static void reply_job(struct http_req *r, unsigned status, const struct job *j)
 {
@@ -200,7 +176,7 @@ void api_draft_start(struct http_req *r)
     struct job_create_result res;
     struct err e = {0};
     struct store *s;
-    if (read_request(r, &req) || !(s = db(r))) goto out;
+    if (read_request(r, &req) || !(s = api_store(r))) goto out;
     if (jobs_create(s, req.ids, req.n, req.redraft, &res, &e)) {
         reply_create_error(r, &res, &e);
         goto out;
@@ -225,7 +201,7 @@ void api_job_get(struct http_req *r)
 {
     struct job j;
     struct err e = {0};
-    struct store *s = db(r);
+    struct store *s = api_store(r);
     if (!s) return;
     if (jobs_get(s, r->ids[0], &j, &e)) {
         if (e.code == ERR_NOT_FOUND)
@@ -242,7 +218,7 @@ void api_job_cancel(struct http_req *r)
 {
     struct job j;
     struct err e = {0};
-    struct store *s = db(r);
+    struct store *s = api_store(r);
     if (!s) return;
     if (!jobs_cancel(s, r->ids[0], &j, &e)) {
         reply_job(r, 200, &j);
@@ -296,7 +272,7 @@ void api_jobs_list(struct http_req *r)
                          "job_type must be a job type such as \"draft\"");
         return;
     }
-    struct store *s = db(r);
+    struct store *s = api_store(r);
     if (!s) return;
     jbuf_puts(&o.b, "{\"items\":[");
     if (jobs_list(s, status, type, skip, limit, list_item, &o, &total, &e)) {

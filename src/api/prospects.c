@@ -5,7 +5,6 @@
  * text straight from the rows (jtext), without a jansson tree per row: the list is the
  * hot path. Errors use the one JSON error shape, with details naming what was refused.
  */
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,34 +16,9 @@ static void reply_text(struct http_req *r, unsigned status, struct jtext *j)
 {
     size_t len = 0;
     char *text = jtext_take(j, &len);
-    if (!text) {
-        http_reply_error(r, 500, "out_of_memory", NULL, "out of memory while writing the answer");
-        return;
-    }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(text);
-        http_reply_error(r, 500, "out_of_memory", NULL, "out of memory while writing the answer");
-        return;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    http_reply_shared(r, status, resp);
-    MHD_destroy_response(resp);
+    http_reply_json_text(r, status, text, len);
 }
 
-/* The thread's database connection, or NULL after answering 503/500. */
-static struct store *db(struct http_req *r)
-{
-    struct app *app = r->app;
-    struct store *s = NULL;
-    struct err e = {0};
-    if (store_thread_get(&s, &app->cfg->db, &e)) {
-        http_reply_err(r, &e);
-        return NULL;
-    }
-    return s;
-}
 
 /* A JSON string, or null when s is not UTF-8 (a raw byte from a query string). */
 static json_t *string_or_null(const char *s)
@@ -130,7 +104,7 @@ void api_prospects_list(struct http_req *r)
             return;
         }
     }
-    struct store *s = db(r);
+    struct store *s = api_store(r);
     if (!s) return;
     struct items o = {0};
     struct prospects_filter f = {.skip = skip, .limit = limit, .draft_status = status, .q = q};
@@ -210,7 +184,7 @@ static void create_one(struct http_req *r, const json_t *obj)
     struct err e = {0};
     struct items o = {0};
     struct store *s;
-    if (decode(r, &in, obj, PROSPECT_INPUT_CREATE, -1) || !(s = db(r))) goto out;
+    if (decode(r, &in, obj, PROSPECT_INPUT_CREATE, -1) || !(s = api_store(r))) goto out;
     jtext_lit(&o.j, "{\"created\":1,\"items\":[");
     if (prospects_create_one(s, &in, write_item, &o, &c, &e)) {
         reply_failure(r, &e, &c, in.v[PK_EMAIL]);
@@ -269,7 +243,7 @@ static void create_many(struct http_req *r, const json_t *arr)
     for (size_t i = 0; i < n; i++)
         if (decode(r, &in[i], json_array_get(arr, i), PROSPECT_INPUT_CREATE, (long long)i))
             goto out;
-    if (!(s = db(r))) goto out;
+    if (!(s = api_store(r))) goto out;
     o.in = in;
     if (prospects_create_many(s, in, n, write_item, write_skipped, &o, &ncreated, &e)) {
         http_reply_err(r, &e);
@@ -314,7 +288,7 @@ void api_prospect_get(struct http_req *r)
 {
     struct err e = {0};
     struct items o = {0};
-    struct store *s = db(r);
+    struct store *s = api_store(r);
     if (!s) return;
     if (prospects_get(s, r->ids[0], write_item, &o, &e)) {
         jtext_release(&o.j);
@@ -341,7 +315,7 @@ void api_prospect_patch(struct http_req *r)
                          "the body must be a JSON object of the fields to change");
         goto out;
     }
-    if (decode(r, &in, body, PROSPECT_INPUT_EDIT, -1) || !(s = db(r))) goto out;
+    if (decode(r, &in, body, PROSPECT_INPUT_EDIT, -1) || !(s = api_store(r))) goto out;
     if (prospects_patch(s, r->ids[0], &in, write_item, &o, &c, &e)) {
         reply_failure(r, &e, &c, in.v[PK_EMAIL]);
         goto out;
@@ -357,7 +331,7 @@ void api_prospect_delete(struct http_req *r)
 {
     struct prospects_clash c = {0};
     struct err e = {0};
-    struct store *s = db(r);
+    struct store *s = api_store(r);
     if (!s) return;
     if (prospects_delete(s, r->ids[0], &c, &e)) {
         reply_failure(r, &e, &c, NULL);

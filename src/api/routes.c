@@ -4,6 +4,7 @@
  */
 #include <microhttpd.h>
 
+#include "../store/store.h"
 #include "api.h"
 
 const struct route api_routes[] = {
@@ -40,4 +41,16 @@ void app_release(struct app *app)
 {
     if (app->health_ok) MHD_destroy_response(app->health_ok);
     app->health_ok = NULL;
+}
+
+struct store *api_store(struct http_req *r)
+{
+    struct app *app = r->app;
+    struct store *s = NULL;
+    struct err e = {0};
+    if (store_thread_get(&s, &app->cfg->db, &e)) {
+        http_reply_err(r, &e);
+        return NULL;
+    }
+    return s;
 }

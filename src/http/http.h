@@ -39,6 +39,12 @@ struct http_req {
 int http_reply_json(struct http_req *r, unsigned status, json_t *body);
 
 /*
+ * Answers with JSON text already written (len bytes, malloc'd), which it takes over and
+ * frees. NULL text (the writer ran out of memory) is answered 500.
+ */
+int http_reply_json_text(struct http_req *r, unsigned status, char *text, size_t len);
+
+/*
  * Answers {"error":{"code","message","details"}}. Steals details (may be NULL: {}).
  */
 int http_reply_error(struct http_req *r, unsigned status, const char *code, json_t *details,

@@ -23,13 +23,12 @@ static int queue(struct http_req *r, unsigned status, struct MHD_Response *resp)
     return rc;
 }
 
-int http_reply_json(struct http_req *r, unsigned status, json_t *body)
+int http_reply_json_text(struct http_req *r, unsigned status, char *text, size_t len)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
-    json_decref(body);
-    if (!text) return http_reply_error(r, 500, "out_of_memory", NULL, "out of memory");
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!text)
+        return http_reply_error(r, 500, "out_of_memory", NULL,
+                                "out of memory while writing the answer");
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(text);
         return ERR_NOMEM;
@@ -41,6 +40,13 @@ int http_reply_json(struct http_req *r, unsigned status, json_t *body)
     int rc = queue(r, status, resp);
     MHD_destroy_response(resp);
     return rc;
+}
+
+int http_reply_json(struct http_req *r, unsigned status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return http_reply_json_text(r, status, text, text ? strlen(text) : 0);
 }
 
 int http_reply_error(struct http_req *r, unsigned status, const char *code, json_t *details,
