@@ -12,6 +12,7 @@
 #include "../http/router.h"
 #include "../store/migrate.h"
 
+struct assets;
 struct runner;
 struct store;
 
@@ -21,6 +22,7 @@ struct app {
     const struct migration_set *migrations;
     struct MHD_Response *health_ok; /* the constant 200 of /api/health */
     struct runner *runner;          /* the drafting workers to wake; NULL outside serve */
+    struct assets *web;             /* the embedded web page (web.c) */
 };
 
 int app_init(struct app *app, const struct config *cfg, const struct migration_set *migrations,
@@ -45,6 +47,7 @@ void api_health_schema(struct http_req *r);
 /* prospects.c */
 void api_prospects_list(struct http_req *r);
 void api_prospects_create(struct http_req *r);
+void api_prospects_counts(struct http_req *r);
 void api_prospect_get(struct http_req *r);
 void api_prospect_patch(struct http_req *r);
 void api_prospect_delete(struct http_req *r);
@@ -52,6 +55,9 @@ void api_prospect_delete(struct http_req *r);
 /* import_export.c */
 void api_prospects_import(struct http_req *r);
 void api_prospects_export(struct http_req *r);
+
+/* web.c: the server's fallback for paths no route has — the page and its files */
+void api_web(struct http_req *r);
 
 /* pipeline.c */
 void api_draft_start(struct http_req *r);

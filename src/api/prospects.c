@@ -124,6 +124,33 @@ void api_prospects_list(struct http_req *r)
     reply_text(r, 200, &o.j);
 }
 
+/* --- GET /api/prospects/counts --------------------------------------------------------- */
+
+void api_prospects_counts(struct http_req *r)
+{
+    long long n[PROSPECT_NSTATUSES], total = 0;
+    struct err e = {0};
+    struct store *s = api_store(r);
+    if (!s) return;
+    if (prospects_counts(s, n, &e)) {
+        http_reply_err(r, &e);
+        return;
+    }
+    struct jtext j = {0};
+    jtext_lit(&j, "{");
+    for (int i = 0; i < PROSPECT_NSTATUSES; i++) {
+        jtext_str(&j, prospect_statuses[i]);
+        jtext_lit(&j, ":");
+        jtext_int(&j, n[i]);
+        jtext_lit(&j, ",");
+        total += n[i];
+    }
+    jtext_lit(&j, "\"total\":");
+    jtext_int(&j, total);
+    jtext_lit(&j, "}");
+    reply_text(r, 200, &j);
+}
+
 /* --- request bodies ------------------------------------------------------------------- */
 
 /* The body as JSON, or NULL after answering 400. The caller json_decref()s. */

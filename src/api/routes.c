@@ -4,6 +4,8 @@
  */
 #include <microhttpd.h>
 
+#include "../embedded.h"
+#include "../http/assets.h"
 #include "../store/store.h"
 #include "api.h"
 
@@ -14,6 +16,7 @@ const struct route api_routes[] = {
     {HTTP_POST, "/api/prospects", api_prospects_create, API_MAX_BODY},
     {HTTP_POST, "/api/prospects/import", api_prospects_import, API_MAX_IMPORT_BODY},
     {HTTP_GET, "/api/prospects/export.csv", api_prospects_export, API_MAX_BODY},
+    {HTTP_GET, "/api/prospects/counts", api_prospects_counts, API_MAX_BODY},
     {HTTP_GET, "/api/prospects/{id}", api_prospect_get, API_MAX_BODY},
     {HTTP_PATCH, "/api/prospects/{id}", api_prospect_patch, API_MAX_BODY},
     {HTTP_DELETE, "/api/prospects/{id}", api_prospect_delete, API_MAX_BODY},
@@ -34,6 +37,10 @@ int app_init(struct app *app, const struct config *cfg, const struct migration_s
     app->migrations = migrations;
     app->health_ok = http_response_const_json("{\"status\":\"ok\",\"database\":\"ok\"}");
     if (!app->health_ok) return err_set(e, ERR_NOMEM, "out of memory");
+    if (assets_new(&app->web, embedded_web, embedded_web_count, e)) {
+        app_release(app);
+        return e->code;
+    }
     return 0;
 }
 
@@ -41,6 +48,8 @@ void app_release(struct app *app)
 {
     if (app->health_ok) MHD_destroy_response(app->health_ok);
     app->health_ok = NULL;
+    assets_free(app->web);
+    app->web = NULL;
 }
 
 struct store *api_store(struct http_req *r)

@@ -128,6 +128,7 @@ int cmd_serve(int argc, char **argv)
         .default_max_body = API_MAX_BODY,
         .routes = api_routes,
         .nroutes = api_routes_count,
+        .fallback = api_web,
         .app = &app,
     };
     if ((rc = http_server_start(&srv, &opt, &e))) goto out;

@@ -25,13 +25,15 @@ const char *const prospect_col_names[PC__COUNT] = {
     "draft_error", "drafted_at", "created_at",    "updated_at",
 };
 
-static const char *const statuses[] = {"none", "drafted", "approved", "rejected", "failed"};
-#define NSTATUSES (sizeof statuses / sizeof *statuses)
+/* In the order of prospect_counts' columns (migration 4). */
+const char *const prospect_statuses[PROSPECT_NSTATUSES] = {"none", "drafted", "approved",
+                                                           "rejected", "failed"};
+#define NSTATUSES ((size_t)PROSPECT_NSTATUSES)
 
 bool prospect_status_valid(const char *s)
 {
     for (size_t i = 0; s && i < NSTATUSES; i++)
-        if (strcmp(s, statuses[i]) == 0) return true;
+        if (strcmp(s, prospect_statuses[i]) == 0) return true;
     return false;
 }
 
@@ -357,23 +359,19 @@ static void rollback_quietly(struct store *s)
 static int status_index(const char *s)
 {
     for (size_t i = 0; i < NSTATUSES; i++)
-        if (strcmp(s, statuses[i]) == 0) return (int)i;
+        if (strcmp(s, prospect_statuses[i]) == 0) return (int)i;
     return -1;
 }
 
 /* The number of prospects, or of those in one status, from migration 4's counters. */
-static int count_status(struct store *s, const char *status, long long *total, struct err *e)
+int prospects_counts(struct store *s, long long out[PROSPECT_NSTATUSES], struct err *e)
 {
     struct store_rows *r = NULL;
     int rc = store_query(s, STMT_PROSPECT_COUNTS_GET, NULL, 0, &r, e);
     if (rc) return rc;
     rc = store_rows_next(r, e);
     if (rc == 1) {
-        int want = status ? status_index(status) : -1;
-        long long n = 0;
-        for (int i = 0; i < (int)NSTATUSES; i++)
-            if (want < 0 || want == i) n += store_rows_int(r, i);
-        *total = n;
+        for (size_t i = 0; i < NSTATUSES; i++) out[i] = store_rows_int(r, (int)i);
         rc = 0;
     } else if (rc == 0) {
         rc = err_set(e, ERR_DB,
@@ -383,6 +381,18 @@ static int count_status(struct store *s, const char *status, long long *total, s
     }
     store_rows_free(r);
     return rc;
+}
+
+static int count_status(struct store *s, const char *status, long long *total, struct err *e)
+{
+    long long n[PROSPECT_NSTATUSES];
+    int rc = prospects_counts(s, n, e);
+    if (rc) return rc;
+    int want = status ? status_index(status) : -1;
+    *total = 0;
+    for (int i = 0; i < (int)NSTATUSES; i++)
+        if (want < 0 || want == i) *total += n[i];
+    return 0;
 }
 
 int prospects_list(struct store *s, const struct prospects_filter *f, prospect_row_fn fn, void *arg,

@@ -63,6 +63,10 @@ typedef int (*prospect_row_fn)(void *arg, const struct prospect_row *row);
 /* Whether s is one of none | drafted | approved | rejected | failed. */
 bool prospect_status_valid(const char *s);
 
+/* The draft statuses, in the order of migration 4's prospect_counts columns. */
+#define PROSPECT_NSTATUSES 5
+extern const char *const prospect_statuses[PROSPECT_NSTATUSES];
+
 /* --- input: a JSON object of prospect fields ------------------------------------------ */
 
 /* The keys a create (the six fields) or an edit (those and the draft keys) may carry. */
@@ -157,6 +161,9 @@ struct prospects_clash {
  */
 int prospects_list(struct store *s, const struct prospects_filter *f, prospect_row_fn fn, void *arg,
                    long long *total, struct err *e);
+
+/* How many prospects have each draft status (prospect_statuses order): one row read. */
+int prospects_counts(struct store *s, long long out[PROSPECT_NSTATUSES], struct err *e);
 
 /* The prospect id given to fn, or ERR_NOT_FOUND. */
 int prospects_get(struct store *s, long long id, prospect_row_fn fn, void *arg, struct err *e);

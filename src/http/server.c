@@ -104,12 +104,16 @@ static int append(struct req_ctx *x, const char *data, size_t n)
     return 0;
 }
 
-static void dispatch(struct req_ctx *x)
+static void dispatch(struct http_server *srv, struct req_ctx *x)
 {
     struct http_req *r = &x->req;
     char allowed[64];
     switch (x->result) {
     case ROUTE_NO_PATH:
+        if (srv->opt.fallback) {
+            srv->opt.fallback(r);
+            if (r->responded) return;
+        }
         http_reply_error(r, 404, "not_found",
                          json_pack("{s:s, s:s}", "method", r->method, "path", r->path),
                          "there is no route %s %s; the API lives under /api", r->method,
@@ -167,7 +171,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return append(x, upload_data, n) == 0 ? MHD_YES : MHD_NO;
     }
     if (x->discarded) reply_too_large(x, 0, 0);
-    else if (!x->req.responded) dispatch(x);
+    else if (!x->req.responded) dispatch(srv, x);
     return MHD_YES;
 }
 

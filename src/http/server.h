@@ -26,6 +26,8 @@ struct http_server_options {
     size_t default_max_body; /* for requests that match no route */
     const struct route *routes;
     size_t nroutes;
+    /* Tried for a path no route has (the web page's files); when it answers nothing, 404. */
+    http_handler fallback;
     void *app; /* handed to every handler as req->app */
 };
 

@@ -9,20 +9,11 @@
 #include <time.h>
 
 #include "../embedded.h"
+#include "../hash.h"
 #include "../log.h"
 
 /* "draftd" in ASCII: the advisory lock key every draftd migrator takes on PostgreSQL. */
 #define MIGRATE_LOCK_KEY 0x647261667464LL
-
-static void fnv1a_hex(const char *p, size_t n, char out[17])
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 0x100000001b3ULL;
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
 
 /* Finds a line that is exactly marker (trailing spaces and \r allowed); returns its start. */
 static const char *find_marker(const char *text, size_t len, const char *marker)
@@ -74,7 +65,7 @@ int migration_parse(struct migration *m, const char *filename, const char *text,
         m->down = after_line(down, end);
         m->down_len = (size_t)(end - m->down);
     }
-    fnv1a_hex(m->up, m->up_len, m->checksum);
+    hash_fnv1a_hex(m->up, m->up_len, m->checksum);
     return 0;
 }
 

@@ -165,6 +165,13 @@ struct h_resp {
  */
 void h_http(struct h_resp *r, int port, const char *method, const char *path, const char *body,
             size_t body_len, const char *content_type);
+/*
+ * A bodiless request with extra request headers (NULL-terminated "Name: value" list, may
+ * be NULL). decode: ask for gzip and hand back the decoded body (curl's own decoder);
+ * otherwise the body is the bytes as sent.
+ */
+void h_http_headers(struct h_resp *r, int port, const char *method, const char *path,
+                    const char *const *headers, bool decode);
 /* POST of body_len bytes with Transfer-Encoding: chunked (no Content-Length). */
 void h_http_chunked(struct h_resp *r, int port, const char *path, size_t body_len);
 /* A header's value in the response (case-insensitive name), copied into buf; NULL if absent. */

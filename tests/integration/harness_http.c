@@ -128,6 +128,21 @@ void h_http(struct h_resp *r, int port, const char *method, const char *path, co
     finish(r, c, rc, &in, &hdr, list, method, path);
 }
 
+void h_http_headers(struct h_resp *r, int port, const char *method, const char *path,
+                    const char *const *headers, bool decode)
+{
+    struct buf in = {0}, hdr = {0};
+    struct curl_slist *list = NULL;
+    CURL *c = easy_new(port, path, &in, &hdr);
+    if (strcmp(method, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (decode) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "gzip");
+    for (size_t i = 0; headers && headers[i]; i++) list = curl_slist_append(list, headers[i]);
+    if (list) curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    CURLcode rc = curl_easy_perform(c);
+    finish(r, c, rc, &in, &hdr, list, method, path);
+}
+
 void h_http_chunked(struct h_resp *r, int port, const char *path, size_t body_len)
 {
     struct buf in = {0}, hdr = {0};
