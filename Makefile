@@ -45,6 +45,7 @@ bench: deps
 	@scripts/install-deps --bench
 	bench/run.sh
 	bench/pipeline.sh
+	bench/web.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
