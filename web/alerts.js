@@ -19,7 +19,7 @@ export function showAlert(action, err) {
     same.querySelector('.alert-repeats').textContent = `(${n} times)`;
     return same;
   }
-  const meta = [];
+  const meta = [new Date().toLocaleTimeString()];
   if (err && err.status) meta.push(`HTTP ${err.status}`);
   if (err && err.code && err.code !== 'network') meta.push(err.code);
 
@@ -78,14 +78,14 @@ async function runSchemaCheck() {
   }
 }
 
-/** "jobs.drafts_created — missing", "migration 2 (add_job_progress_columns) — pending", … */
-function problemText(p) {
+/** <li><strong>jobs.drafts_created</strong> — missing</li>, "migration 2 (add_job_progress_columns) — pending", … */
+function problemItem(p) {
   let what;
   if (p.table) what = p.column ? `${p.table}.${p.column}` : p.table;
   else if (p.migration !== undefined) what = `migration ${p.migration}${p.name ? ` (${p.name})` : ''}`;
   else if (p.statement) what = `statement ${p.statement}`;
   else what = 'schema';
-  return `${what} — ${p.problem || p.message || 'problem'}`;
+  return el('li', null, el('strong', null, what), ` — ${p.problem || p.message || 'problem'}`);
 }
 
 function renderBanner(body) {
@@ -96,7 +96,7 @@ function renderBanner(body) {
   banner.replaceChildren(
     el('h2', null, 'The database schema does not match this draftd'),
     el('p', null, versions, ' Calls that touch the problems below fail until it is fixed.'),
-    el('ul', {class: 'problems'}, body.problems.map((p) => el('li', null, problemText(p)))),
+    el('ul', {class: 'problems'}, body.problems.map(problemItem)),
     el('p', {class: 'fix'}, 'Fix: ', el('code', null, body.fix || 'draftd migrate up')),
     el('button', {type: 'button', class: 'button small', onclick: () => checkSchema()}, 'Check again'));
   banner.hidden = false;

@@ -49,7 +49,7 @@ async function resume() {
     else render(null);
   } catch (err) {
     render(null);
-    setText($('job-note'), 'The drafting jobs could not be read.');
+    showNote(`The drafting jobs could not be read: ${err.message}`, true);
     showAlert('Could not load the drafting jobs', err);
   }
 }
@@ -72,6 +72,8 @@ async function start() {
     } else {
       startBtn.disabled = isActive(job);
       showAlert('Could not start drafting', err);
+      // Also next to the button: on a phone the alert may be out of sight.
+      if (!isActive(job)) showNote(`Drafting did not start: ${err.message}`, true);
       if (hadFocus) startBtn.focus();
       return;
     }
@@ -169,7 +171,7 @@ function render(j) {
     delete panel.dataset.status;
     setText($('job-status'), '');
     setText($('job-meta'), '');
-    setText($('job-note'), 'No drafting run yet');
+    showNote('No drafting run yet');
     $('job-error').hidden = true;
     bar.setAttribute('aria-valuenow', '0');
     bar.firstElementChild.style.width = '0%';
@@ -202,7 +204,7 @@ function render(j) {
 
   // A 409's note stays while its job is shown (until the next Start), then gets the outcome.
   const outcome = noteFor(j, known);
-  setText($('job-note'), note409 ? (active ? note409 : `${note409}. ${outcome}`) : outcome);
+  showNote(note409 ? (active ? note409 : `${note409}. ${outcome}`) : outcome);
   const error = $('job-error');
   if (j.status === 'failed') {
     setText(error, `Drafting failed: ${j.error || 'the job ended without a message'}`);
@@ -214,21 +216,31 @@ function render(j) {
   startBtn.disabled = active;
   const cancelHadFocus = document.activeElement === cancelBtn;
   cancelBtn.hidden = !active;
-  cancelBtn.disabled = cancelling;
-  setText(cancelBtn, cancelling && active ? 'Cancelling…' : 'Cancel drafting');
+  // Cancel is never disabled while shown (that would drop the keyboard focus); a second
+  // click while cancelling is ignored, and the note says the job is stopping.
   // Cancel disappears when the job ends; keep the keyboard focus on the card.
   if (!active && cancelHadFocus) startBtn.focus({preventScroll: true});
   if (!active) cancelling = false;
 }
 
+function showNote(text, isError = false) {
+  const note = $('job-note');
+  setText(note, text);
+  note.classList.toggle('is-error', isError);
+}
+
 function noteFor(j, known) {
-  if (j.status === 'pending') return 'Waiting for a drafting worker…';
-  if (j.status === 'running') return cancelling ? 'Stopping after the current batch…' : 'Drafts appear in the table as they are written.';
-  if (j.status === 'completed' && known && j.total_targets === 0) return 'Nothing to draft: every prospect already has a draft or a decision.';
-  if (j.drafts_failed > 0) return `${plural(j.drafts_failed, 'prospect', 'prospects')} could not be drafted: see the Failed filter.`;
-  if (j.status === 'completed') return 'All drafts written.';
-  if (j.status === 'cancelled') return 'Cancelled: the prospects it had not reached keep no draft.';
-  return '';
+  const failed = j.drafts_failed > 0
+    ? `${plural(j.drafts_failed, 'prospect', 'prospects')} could not be drafted: see the Failed filter.` : '';
+  switch (j.status) {
+    case 'pending': return 'Waiting for a drafting worker…';
+    case 'running': return cancelling ? 'Stopping after the current batch…' : 'Drafts appear in the table as they are written.';
+    case 'completed':
+      if (known && j.total_targets === 0) return 'Nothing to draft: every prospect already has a draft or a decision.';
+      return failed || 'All drafts written.';
+    case 'cancelled': return `Cancelled: prospects it had not reached have no draft yet. ${failed}`.trim();
+    default: return failed;   // failed: the job's error is shown below
+  }
 }
 
 function meta(j) {

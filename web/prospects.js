@@ -201,17 +201,18 @@ function renderEmpty(isEmpty) {
     text = 'Import a CSV file with an email column (and first_name, last_name, company, title, website if you have them) to get started.';
     action = el('button', {type: 'button', class: 'button primary', onclick: () => $('import-file').click()}, 'Choose a CSV file');
   } else if ((state.filter === 'drafted' || state.filter === 'approved') && !state.q) {
-    title = state.filter === 'drafted' ? 'No drafts yet' : 'No approved drafts yet';
+    title = state.filter === 'drafted' ? 'No drafts to review' : 'No approved drafts yet';
     text = state.filter === 'drafted'
       ? 'Press Start Drafting to write a draft for every prospect that has none.'
       : 'Start drafting, then open a draft to review and approve it.';
   } else {
-    const parts = [];
-    if (state.q) parts.push(`“${state.q}”`);
-    if (label) parts.push(`the filter ${label}`);
     title = 'No prospects match';
-    text = `Nothing matches ${parts.join(' with ')}.`;
-    if (state.filter === 'failed' && !state.q) text += ' No draft has failed.';
+    const among = state.filter === 'none' ? 'prospects without a draft' : `${(label || '').toLowerCase()} prospects`;
+    if (state.q && label) text = `Nothing matches “${state.q}” among the ${among}.`;
+    else if (state.q) text = `Nothing matches “${state.q}”.`;
+    else if (state.filter === 'none') text = 'Every prospect has a draft.';
+    else if (state.filter === 'failed') text = 'No draft has failed.';
+    else text = `No prospect is ${label.toLowerCase()}.`;
     action = el('button', {type: 'button', class: 'button', onclick: showAll}, 'Show all prospects');
   }
   box.replaceChildren(el('p', {class: 'empty-title'}, title), el('p', {class: 'muted'}, text), action);
