@@ -238,7 +238,7 @@ function noteFor(j, known) {
     case 'completed':
       if (known && j.total_targets === 0) return 'Nothing to draft: every prospect already has a draft or a decision.';
       return failed || 'All drafts written.';
-    case 'cancelled': return `Cancelled: prospects it had not reached have no draft yet. ${failed}`.trim();
+    case 'cancelled': return `Cancelled. ${failed}`.trim();
     default: return failed;   // failed: the job's error is shown below
   }
 }
