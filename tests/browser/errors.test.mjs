@@ -2,6 +2,8 @@
 // each one breaks it (a 422 template, a table dropped, a column dropped, the server stopped).
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   startDraftd, launchBrowser, assertPageClean, waitUntil, waitVisible, screenshot, textOf,
   makeProspects, csvText, CSV_FIELDS,
@@ -96,6 +98,24 @@ describe('errors in plain sight', () => {
     await waitUntil(page, 'the dialog to close after a good save',
       () => document.querySelector('#template-dialog').open === false, undefined, { server });
     assert.equal((await server.apiOk('GET', '/api/templates/draft')).subject, good);
+    assertPageClean(page);
+    await page.close();
+  });
+
+  test('an import the server cannot read (422) shows the alert, not a report', async () => {
+    const server = await serverWith(3, 'imp422');
+    const page = await browser.newPage();
+    await loaded(page, server, 3);
+    const csv = 'name,company\nAda,Engines\n';      // no email column
+    const answer = await server.api('POST', '/api/prospects/import', csv, 'text/csv');
+    assert.equal(answer.status, 422, `the server on a file without emails: ${answer.text}`);
+    const file = path.join(server.dir, 'no-email-column.csv');
+    fs.writeFileSync(file, csv);
+    await page.setInputFiles('#import-file', file);
+    await waitAlert(page, 'an alert with the import\'s 422 message', [answer.json.error.message], server);
+    assert.equal(await page.evaluate(() => window.__bt.shown('#import-report')), false,
+      'no import report for a refused file');
+    assert.equal(await page.locator('#prospects tbody tr.prospect').count(), 3, 'the rows stay');
     assertPageClean(page);
     await page.close();
   });
