@@ -205,6 +205,42 @@ describe('errors in plain sight', () => {
     await page.close();
   });
 
+  test('a job that fails shows its error in #job-error and the Failed status', async () => {
+    const server = await startDraftd({ delayMs: 30 });
+    servers.push(server);
+    const ps = makeProspects(200, 'fail');
+    const rep = await server.importCsv(csvText(CSV_FIELDS, ps.map((p) => CSV_FIELDS.map((f) => p[f]))));
+    assert.equal(rep.imported, 200, `import: ${JSON.stringify(rep)}`);
+    const page = await browser.newPage();
+    await loaded(page, server, 50);
+
+    await page.getByRole('button', { name: 'Start Drafting', exact: true }).click();
+    const running = await waitUntil(page, 'the job running with some drafts written', () => {
+      const s = window.__bt.panel();
+      return s.rawStatus === 'running' && s.count && s.count.done > 0 ? s : false;
+    }, undefined, { server });
+    // The next batch's write needs prospects.draft_error: without it the batch fails and the
+    // runner ends the job `failed` with the database's message.
+    server.sqlite('ALTER TABLE prospects DROP COLUMN draft_error');
+
+    const job = await waitUntil(page, 'the job to show Failed', () => {
+      const s = window.__bt.panel();
+      return s.status === 'Failed' ? s : false;
+    }, undefined, { server });
+    assert.equal(job.jobId, running.jobId);
+    assert.equal(job.rawStatus, 'failed');
+    const api = await server.apiOk('GET', `/api/pipeline/draft/jobs/${running.jobId}`);
+    assert.equal(api.status, 'failed');
+    assert.match(api.error, /draft_error/);
+    await waitVisible(page, page.locator('#job-error'), '#job-error', { server });
+    assert.equal(await page.getAttribute('#job-error', 'role'), 'alert');
+    const shown = (await textOf(page, '#job-error')).replace(/\s+/g, ' ');
+    assert.ok(shown.includes(api.error), `#job-error shows the job's error ${JSON.stringify(api.error)}: ${shown}`);
+    await screenshot(page, '13-job-failed');
+    assertPageClean(page);
+    await page.close();
+  });
+
   test('server gone: a control says "Cannot reach draftd"; the list failing never shows #empty', async () => {
     const server = await serverWith(12, 'down');
     const page = await browser.newPage();

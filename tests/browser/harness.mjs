@@ -180,7 +180,9 @@ export async function startDraftd({ delayMs, workers } = {}) {
 
   /** Runs SQL on the live database with the sqlite3 command-line shell. */
   server.sqlite = (sql) => {
-    const r = spawnSync('sqlite3', [dbPath, sql], { encoding: 'utf8', timeout: 30000 });
+    // A busy timeout, so a statement waits for a running job's write transaction.
+    const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', dbPath, sql],
+      { encoding: 'utf8', timeout: 30000 });
     if (r.error) throw new Error(`cannot run sqlite3 (is it installed?): ${r.error.message}`);
     if (r.status !== 0) throw new Error(`sqlite3 ${JSON.stringify(sql)} failed (${r.status}): ${r.stderr}`);
     return r.stdout;
