@@ -199,9 +199,18 @@ export async function startDraftd({ delayMs, workers } = {}) {
     return exit;
   };
 
+  /**
+   * Stops draftd and removes its files. A draftd that did not exit 0 on SIGTERM (a crash,
+   * a sanitizer report when DRAFTD_BIN is the ASan build) fails the test with its log.
+   */
   server.cleanup = async () => {
-    await server.stop();
+    const end = await server.stop();
+    const log = server.stderr();
     fs.rmSync(dir, { recursive: true, force: true });
+    if (!end || end.code !== 0) {
+      throw new Error(`draftd did not exit cleanly (${JSON.stringify(end)}); its log ends:\n` +
+        log.split('\n').slice(-40).join('\n'));
+    }
   };
 
   return server;
