@@ -72,9 +72,12 @@ const char *const sql_sqlite[STMT__COUNT] = {
                                   " FROM prospects WHERE draft_status = ?1 ORDER BY id LIMIT ?2 OFFSET ?3",
     /* ?1 a status or NULL, ?2 a LIKE pattern (escaped by '\'; LIKE ignores ASCII case).
      * A substring of first_name or last_name is one of the full name "first last". */
-    [STMT_PROSPECT_LIST_SEARCH] = "SELECT " PROSPECT_COLS ", (SELECT count(*) FROM prospects "
-                                  PROSPECT_SEARCH_WHERE ") FROM prospects " PROSPECT_SEARCH_WHERE
-                                  " ORDER BY id LIMIT ?3 OFFSET ?4",
+    /* One pass over the table: the matching ids are counted (a window over the ids
+     * only) while the page's are picked, then only the page's rows are read. */
+    [STMT_PROSPECT_LIST_SEARCH] = "SELECT " PROSPECT_COLS ", page.total FROM (SELECT id, "
+                                  "count(*) OVER () AS total FROM prospects "
+                                  PROSPECT_SEARCH_WHERE " ORDER BY id LIMIT ?3 OFFSET ?4) page "
+                                  "JOIN prospects USING (id) ORDER BY id",
     [STMT_PROSPECT_COUNT_SEARCH] = "SELECT count(*) FROM prospects " PROSPECT_SEARCH_WHERE,
     /* The unique index on lower(email) decides duplicates: no row back means one. */
     [STMT_PROSPECT_CREATE] = "INSERT INTO prospects (email, first_name, last_name, company, title, "
