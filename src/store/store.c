@@ -161,3 +161,14 @@ void store_global_release(void)
     }
     store_sqlite_release_memory();
 }
+
+int store_schema_drift(struct err *e)
+{
+    static const char hint[] = "; the database schema differs from what this build expects "
+                               "(GET /api/health/schema or draftd schema check lists every "
+                               "difference)";
+    size_t n = strlen(e->msg);
+    if (n + sizeof hint <= sizeof e->msg) memcpy(e->msg + n, hint, sizeof hint);
+    e->code = ERR_SCHEMA;
+    return ERR_SCHEMA;
+}

@@ -98,6 +98,15 @@ int store_prepare_check(struct store *s, enum stmt_id id, struct err *e);
 /* The statement's SQL in this connection's dialect, or NULL when the dialect has none. */
 const char *store_sql(const struct store *s, enum stmt_id id);
 
+/*
+ * For the engines: a named statement that fails because a table or column it names is
+ * missing means the live schema drifted from this build's (someone altered it outside the
+ * migrations). (Not used by store_prepare_check, whose caller is the guard that lists the
+ * differences itself, nor by scripts: a failing migration is a migration's error.) Makes the error ERR_SCHEMA (503 schema_mismatch, exit 3) and says where the
+ * whole list of differences is. Returns ERR_SCHEMA.
+ */
+int store_schema_drift(struct err *e);
+
 /* Transactions, through the TX_* statements (SQLite: BEGIN IMMEDIATE, so writers queue on
  * the busy timeout). Rollback is a no-op when the engine already ended the transaction. */
 int store_begin(struct store *s, struct err *e);

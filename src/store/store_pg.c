@@ -63,6 +63,13 @@ static int pg_error(struct pg_store *ps, PGresult *res, struct err *e, const cha
     return err_set(e, code, "%s: %s", what, msg);
 }
 
+/* undefined_table, undefined_column: a statement names what the database lacks. */
+static bool drifted(PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && (strcmp(state, "42P01") == 0 || strcmp(state, "42703") == 0);
+}
+
 static void notice_to_log(void *arg, const char *message)
 {
     (void)arg;
@@ -121,6 +128,7 @@ static int attempt(struct pg_store *ps, enum stmt_id id, const struct sval *para
         PGresult *pr = PQprepare(ps->conn, name, ps->base.sql[id], 0, NULL);
         if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
             int rc = pg_error(ps, pr, e, stmt_name(id));
+            if (drifted(pr)) rc = store_schema_drift(e);
             PQclear(pr);
             return rc;
         }
@@ -154,6 +162,7 @@ static int attempt(struct pg_store *ps, enum stmt_id id, const struct sval *para
     }
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         int rc = pg_error(ps, res, e, stmt_name(id));
+        if (drifted(res)) rc = store_schema_drift(e);
         PQclear(res);
         return rc;
     }

@@ -34,6 +34,13 @@ static pthread_mutex_t memory_lock = PTHREAD_MUTEX_INITIALIZER;
 static sqlite3 *memory_holder;
 static char memory_uri[64];
 
+/* SQLite's words for a statement naming a table or column the database lacks. */
+static bool drifted(const char *msg)
+{
+    return strncmp(msg, "no such table", 13) == 0 || strncmp(msg, "no such column", 14) == 0 ||
+           strstr(msg, " has no column named ") != NULL;
+}
+
 static int db_error(sqlite3 *db, int rc, struct err *e, const char *what)
 {
     int primary = rc & 0xff;
@@ -46,7 +53,9 @@ static int db_error(sqlite3 *db, int rc, struct err *e, const char *what)
         code = ERR_UNAVAILABLE;
     else if (primary == SQLITE_NOMEM)
         code = ERR_NOMEM;
-    return err_set(e, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    err_set(e, code, "%s: %s", what, msg);
+    return primary == SQLITE_ERROR && drifted(msg) ? store_schema_drift(e) : code;
 }
 
 /* Runs one connection setting from the statement table. */

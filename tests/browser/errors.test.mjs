@@ -129,7 +129,9 @@ describe('errors in plain sight', () => {
     // list statements read (the triggers on prospects reference it; SQLite allows the drop).
     server.sqlite('DROP TABLE prospect_counts');
     const answer = await server.api('GET', '/api/prospects?skip=0&limit=50&draft_status=drafted');
-    assert.equal(answer.status, 500, `the broken list: ${answer.text}`);
+    // A missing table is schema drift: 503 schema_mismatch (src/store/store.c).
+    assert.equal(answer.status, 503, `the broken list: ${answer.text}`);
+    assert.equal(answer.json.error.code, 'schema_mismatch');
     const message = answer.json.error.message;
 
     // Zero prospects are drafted: had the call succeeded this would be the "start drafting"
@@ -169,7 +171,8 @@ describe('errors in plain sight', () => {
 
     // What the server answers, verbatim (the page's request failed the same way: no job exists).
     const start = await server.api('POST', '/api/pipeline/draft');
-    assert.equal(start.status, 500, `POST /api/pipeline/draft on the broken schema: ${start.text}`);
+    assert.equal(start.status, 503, `POST /api/pipeline/draft on the broken schema: ${start.text}`);
+    assert.equal(start.json.error.code, 'schema_mismatch');
     const message = start.json.error.message;
     assert.match(message, /drafts_created/);
     const alert = await waitAlert(page, 'the Start Drafting error naming the column',
@@ -195,7 +198,7 @@ describe('errors in plain sight', () => {
     await page.reload();
     await waitVisible(page, page.locator('#schema-banner'), '#schema-banner on load', { server });
     const jobs = await server.api('GET', '/api/jobs?status=running&limit=1');
-    assert.equal(jobs.status, 500);
+    assert.equal(jobs.status, 503);
     await waitAlert(page, 'an alert with the jobs call\'s error on load', [jobs.json.error.message], server);
     await waitUntil(page, 'the rows after the reload',
       () => document.querySelectorAll('#prospects tbody tr.prospect').length === 10, undefined, { server });

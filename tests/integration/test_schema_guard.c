@@ -270,6 +270,58 @@ static void health_schema_sees_drift_behind_a_running_server(void **state)
 }
 
 /*
+ * The seed's failure under a running server: a column the job statements need is dropped.
+ * Every call that needs it is a 503 schema_mismatch naming the column and pointing at the
+ * schema report — never a 500 that reads like a passing glitch, never an empty list — and
+ * calls that do not touch it go on working.
+ */
+static void drift_under_a_server_is_503_schema_mismatch(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server srv;
+    struct h_resp r;
+    h_db_create(&db);
+    h_migrate(db, NULL);
+    assert_int_equal(h_serve_start(&srv, db->url, NULL, NULL), H_LISTENING);
+    const char *one = "{\"email\":\"ada@x.example\",\"company\":\"Engines\"}";
+    h_http(&r, srv.port, "POST", "/api/prospects", one, strlen(one), "application/json");
+    assert_int_equal(r.status, 201);
+    h_resp_release(&r);
+    /* Prepared before the drop, so the statements are cached on the server's connections. */
+    h_http(&r, srv.port, "GET", "/api/jobs", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    h_resp_release(&r);
+
+    h_db_exec(db, "ALTER TABLE jobs DROP COLUMN drafts_created");
+
+    static const struct {
+        const char *method, *path;
+    } calls[] = {{"POST", "/api/pipeline/draft"}, {"GET", "/api/jobs"}, {"GET", "/api/jobs"}};
+    for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+        h_http(&r, srv.port, calls[i].method, calls[i].path, NULL, 0, NULL);
+        if (r.status != 503)
+            fail_msg("%s %s: want 503, got %ld %s", calls[i].method, calls[i].path, r.status,
+                     r.body);
+        h_assert_json_error(&r, "schema_mismatch");
+        h_assert_contains(r.body, "drafts_created");
+        h_assert_contains(r.body, "/api/health/schema");
+        h_resp_release(&r);
+    }
+    /* Nothing was created by the refused start. */
+    assert_int_equal(h_db_int(db, "SELECT count(*) FROM jobs"), 0);
+    /* The prospects do not need the column. */
+    h_http(&r, srv.port, "GET", "/api/prospects", NULL, 0, NULL);
+    assert_int_equal(r.status, 200);
+    h_assert_contains(r.body, "ada@x.example");
+    h_resp_release(&r);
+
+    assert_int_equal(h_serve_stop(&srv), 0);
+    h_serve_release(&srv);
+    h_db_drop(db);
+}
+
+/*
  * Two servers started at the same instant on one empty database, both with
  * --auto-migrate: both listen, the schema is current, each migration recorded once.
  */
@@ -317,6 +369,7 @@ int main(void)
         H_TEST(drift_wrong_nullability),
         H_TEST(drift_statement_does_not_prepare),
         H_TEST(health_schema_sees_drift_behind_a_running_server),
+        H_TEST(drift_under_a_server_is_503_schema_mismatch),
         H_TEST(concurrent_auto_migrate),
     };
     char name[64];
