@@ -36,6 +36,10 @@ static json_t *problem_json(const struct schema_problem *p)
         json_object_set_new(o, "name", json_string(p->name));
         break;
     case PROBLEM_STATEMENT: json_object_set_new(o, "statement", json_string(p->statement)); break;
+    case PROBLEM_MISSING_OBJECT:
+        json_object_set_new(o, "table", json_string(p->table));
+        json_object_set_new(o, p->object->kind, json_string(p->object->name));
+        break;
     default:
         json_object_set_new(o, "table", json_string(p->table));
         if (p->column[0]) json_object_set_new(o, "column", json_string(p->column));

@@ -120,6 +120,20 @@ static int check_table(struct schema_report *r, struct store *s, const struct mo
     return 0;
 }
 
+static int check_object(struct schema_report *r, struct store *s, const struct model_object *o,
+                        struct err *e)
+{
+    struct sval params[3] = {SV_TEXT(o->kind), SV_TEXT(o->name), SV_TEXT(o->table)};
+    long long n = 0;
+    int rc = store_query_int(s, STMT_SCHEMA_OBJECT, params, 3, &n, e);
+    if (rc || n > 0) return rc;
+    struct schema_problem *p;
+    ADD_OR_FAIL(p, r, PROBLEM_MISSING_OBJECT);
+    snprintf(p->table, sizeof p->table, "%s", o->table);
+    p->object = o;
+    return 0;
+}
+
 int schema_check(struct schema_report *out, struct store *s, const struct migration_set *set,
                  struct err *e)
 {
@@ -129,6 +143,8 @@ int schema_check(struct schema_report *out, struct store *s, const struct migrat
     if (rc) return rc;
     for (size_t i = 0; i < schema_model_count; i++)
         if ((rc = check_table(out, s, &schema_model[i], e))) return rc;
+    for (size_t i = 0; i < schema_objects_count; i++)
+        if ((rc = check_object(out, s, &schema_objects[i], e))) return rc;
 
     for (int id = 0; id < STMT__COUNT; id++) {
         struct err pe = {0};
@@ -167,6 +183,7 @@ void schema_problem_text(const struct schema_problem *p, char *buf, size_t len)
         snprintf(buf, len, "wrong nullability: %s, expected %s", p->actual, p->expected);
         break;
     case PROBLEM_STATEMENT: snprintf(buf, len, "does not prepare: %s", p->detail); break;
+    case PROBLEM_MISSING_OBJECT: snprintf(buf, len, "missing"); break;
     }
 }
 
@@ -190,6 +207,10 @@ void schema_problem_line(const struct schema_problem *p, char *buf, size_t len)
         snprintf(buf, len, "%s.%s: %s", p->table, p->column, text);
         break;
     case PROBLEM_STATEMENT: snprintf(buf, len, "statement %s: %s", p->statement, text); break;
+    case PROBLEM_MISSING_OBJECT:
+        snprintf(buf, len, "%s: missing %s %s (%s)", p->table, p->object->kind, p->object->name,
+                 p->object->purpose);
+        break;
     }
 }
 
@@ -209,8 +230,8 @@ const char *schema_report_fix(const struct schema_report *r)
                "migration is never changed, a new migration is added instead";
     if (pending || !r->count) return "draftd migrate up";
     return "the live schema was changed outside draftd's migrations, and draftd migrate up has "
-           "nothing left to apply: restore the listed tables and columns as migrations/ defines "
-           "them (or restore the database from a backup)";
+           "nothing left to apply: restore the listed tables, columns, indexes and triggers as "
+           "migrations/ defines them (or restore the database from a backup)";
 }
 
 void schema_report_print(const struct schema_report *r, FILE *f)

@@ -5,8 +5,8 @@
  * The model (schema_model.c) is data: tables, columns, types per dialect, nullability.
  * schema_check compares, live and in this order: the migration history against the
  * embedded set (pending, edited, unknown versions), every modelled table and column
- * (SQLite pragma_table_xinfo, PostgreSQL pg_catalog), and every named statement,
- * prepared afresh against the database. Each difference becomes one problem.
+ * (SQLite pragma_table_xinfo, PostgreSQL pg_catalog), every modelled index and trigger,
+ * and every named statement, prepared afresh against the database. Each difference becomes one problem.
  */
 #ifndef DRAFTD_SCHEMA_H
 #define DRAFTD_SCHEMA_H
@@ -35,6 +35,20 @@ struct model_table {
 extern const struct model_table schema_model[];
 extern const size_t schema_model_count;
 
+/*
+ * An index or trigger the code's correctness relies on: a unique index that makes a
+ * duplicate impossible, the triggers that keep the counts. Same names on both engines.
+ */
+struct model_object {
+    const char *kind; /* "index" or "trigger" */
+    const char *name;
+    const char *table;
+    const char *purpose; /* what goes wrong without it, for the report */
+};
+
+extern const struct model_object schema_objects[];
+extern const size_t schema_objects_count;
+
 /* The type name the dialect reports for t (pragma_table_xinfo / format_type). */
 const char *schema_type_name(enum db_kind kind, enum col_type t);
 
@@ -47,6 +61,7 @@ enum problem_kind {
     PROBLEM_WRONG_TYPE,
     PROBLEM_WRONG_NULLABILITY,
     PROBLEM_STATEMENT,        /* a named statement that does not prepare */
+    PROBLEM_MISSING_OBJECT,   /* a modelled index or trigger */
 };
 
 struct schema_problem {
@@ -58,6 +73,7 @@ struct schema_problem {
     char name[MIGRATION_NAME_MAX];
     char expected[64], actual[64];
     char detail[512]; /* the database's message for PROBLEM_STATEMENT */
+    const struct model_object *object; /* PROBLEM_MISSING_OBJECT */
 };
 
 struct schema_report {

@@ -1,6 +1,6 @@
 /*
- * schema_model — the tables, columns, types and nullability the code relies on,
- * declared once. Every column a statement in sql_*.c touches is here; the migrations
+ * schema_model — the tables, columns, types and nullability the code relies on, and
+ * the indexes and triggers its correctness needs, declared once. Every column a statement in sql_*.c touches is here; the migrations
  * in migrations/ create exactly this. A change to one is a change to all three.
  */
 #include "schema.h"
@@ -68,6 +68,21 @@ const struct model_table schema_model[] = {
 };
 
 const size_t schema_model_count = sizeof schema_model / sizeof *schema_model;
+
+const struct model_object schema_objects[] = {
+    {"index", "prospects_email_key", "prospects",
+     "unique on lower(email): without it the same email can be imported twice"},
+    {"index", "jobs_one_active_per_type", "jobs",
+     "one pending or running job per type: without it two draft jobs can run at once"},
+    {"trigger", "prospect_counts_insert", "prospects",
+     "keeps prospect_counts: without it list totals and counts go wrong"},
+    {"trigger", "prospect_counts_update", "prospects",
+     "keeps prospect_counts: without it list totals and counts go wrong"},
+    {"trigger", "prospect_counts_delete", "prospects",
+     "keeps prospect_counts: without it list totals and counts go wrong"},
+};
+
+const size_t schema_objects_count = sizeof schema_objects / sizeof *schema_objects;
 
 const char *schema_type_name(enum db_kind kind, enum col_type t)
 {

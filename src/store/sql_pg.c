@@ -73,6 +73,18 @@ const char *const sql_pg[STMT__COUNT] = {
         "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p') "
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+    /* $1 'index' or 'trigger', $2 its name, $3 its table (user triggers only). */
+    [STMT_SCHEMA_OBJECT] =
+        "SELECT count(*) FROM (SELECT 'index' AS kind, ci.relname AS name, ct.relname AS tbl "
+        "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid "
+        "JOIN pg_catalog.pg_class ct ON ct.oid = i.indrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = ct.relnamespace "
+        "WHERE n.nspname = current_schema() "
+        "UNION ALL SELECT 'trigger', t.tgname, c.relname FROM pg_catalog.pg_trigger t "
+        "JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND NOT t.tgisinternal) o "
+        "WHERE o.kind = $1 AND o.name = $2 AND o.tbl = $3",
 
     /* --- per-status counts (migration 4's triggers keep them) --- */
     [STMT_PROSPECT_COUNTS_GET] = "SELECT n_none, n_drafted, n_approved, n_rejected, n_failed "

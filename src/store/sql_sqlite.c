@@ -53,6 +53,9 @@ const char *const sql_sqlite[STMT__COUNT] = {
     [STMT_MIG_LOCK] = NULL,
     [STMT_MIG_UNLOCK] = NULL,
     [STMT_SCHEMA_COLUMNS] = "SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo(?1)",
+    /* ?1 'index' or 'trigger', ?2 its name, ?3 its table. */
+    [STMT_SCHEMA_OBJECT] = "SELECT count(*) FROM sqlite_master WHERE type = ?1 AND name = ?2 "
+                           "AND tbl_name = ?3",
 
     /* --- per-status counts (migration 4's triggers keep them) --- */
     [STMT_PROSPECT_COUNTS_GET] = "SELECT n_none, n_drafted, n_approved, n_rejected, n_failed "

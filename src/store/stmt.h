@@ -26,6 +26,7 @@
     X(MIG_LOCK, "migrations_lock")                                                                 \
     X(MIG_UNLOCK, "migrations_unlock")                                                             \
     X(SCHEMA_COLUMNS, "schema_columns")                                                            \
+    X(SCHEMA_OBJECT, "schema_object")                                                              \
     STMT_LIST_PROSPECTS(X)                                                                         \
     STMT_LIST_CSV(X)                                                                               \
     STMT_LIST_JOBS(X)                                                                              \

@@ -206,6 +206,18 @@ static void drift_wrong_nullability(void **state)
     check_drift(&d);
 }
 
+/* The objects correctness needs: without them a second active job or a wrong count. */
+static void drift_missing_index_and_trigger(void **state)
+{
+    (void)state;
+    static const struct drift d = {
+        "DROP INDEX jobs_one_active_per_type; DROP TRIGGER prospect_counts_update",
+        "DROP INDEX jobs_one_active_per_type; DROP TRIGGER prospect_counts_update ON prospects",
+        {"jobs: missing index jobs_one_active_per_type (one pending or running job per type",
+         "prospects: missing trigger prospect_counts_update (keeps prospect_counts", NULL}};
+    check_drift(&d);
+}
+
 static void drift_statement_does_not_prepare(void **state)
 {
     (void)state;
@@ -368,6 +380,7 @@ int main(void)
         H_TEST(drift_wrong_type),
         H_TEST(drift_wrong_nullability),
         H_TEST(drift_statement_does_not_prepare),
+        H_TEST(drift_missing_index_and_trigger),
         H_TEST(health_schema_sees_drift_behind_a_running_server),
         H_TEST(drift_under_a_server_is_503_schema_mismatch),
         H_TEST(concurrent_auto_migrate),

@@ -81,6 +81,37 @@ static void line_of(const struct schema_problem *p, char *buf, size_t len)
 
 /* ---- against the database -------------------------------------------------------------- */
 
+/* Each modelled index and trigger, dropped alone (in a fresh database), is reported by name
+ * and purpose, and nothing else is. */
+static void test_missing_objects(void **state)
+{
+    struct migration_set set;
+    builtin(&set);
+    for (size_t i = 0; i < schema_objects_count; i++) {
+        const struct model_object *o = &schema_objects[i];
+        memdb_teardown(state);
+        assert_int_equal(memdb_setup(state), 0);
+        struct store *s = *state;
+        memdb_migrate(s, 0);
+        char sql[256];
+        snprintf(sql, sizeof sql, "DROP %s %s;", o->kind, o->name);
+        memdb_exec(s, sql);
+        struct schema_report r;
+        run_check(s, &set, &r);
+        assert_int_equal(r.count, 1);
+        assert_int_equal(r.items[0].kind, PROBLEM_MISSING_OBJECT);
+        assert_ptr_equal(r.items[0].object, o);
+        char line[1024], want[512];
+        line_of(&r.items[0], line, sizeof line);
+        snprintf(want, sizeof want, "%s: missing %s %s (%s)", o->table, o->kind, o->name,
+                 o->purpose);
+        assert_string_equal(line, want);
+        assert_contains(schema_report_fix(&r), "indexes and triggers");
+        schema_report_release(&r);
+    }
+    migration_set_release(&set);
+}
+
 static void test_fully_migrated_has_no_problems(void **state)
 {
     struct store *s = *state;
@@ -419,6 +450,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fully_migrated_has_no_problems, memdb_setup,
                                         memdb_teardown),
         cmocka_unit_test_setup_teardown(test_at_version_1, memdb_setup, memdb_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_objects, memdb_setup, memdb_teardown),
         cmocka_unit_test_setup_teardown(test_empty_database, memdb_setup, memdb_teardown),
         cmocka_unit_test_setup_teardown(test_changed_behind_drafts_back, memdb_setup,
                                         memdb_teardown),
