@@ -1,7 +1,7 @@
 /*
  * pipeline — the drafting routes of API.md: POST /api/pipeline/draft starts a job,
  * GET /api/pipeline/draft/jobs/{id} reads it, POST .../cancel stops it, GET /api/jobs
- * lists jobs. Jobs are written as JSON text once (jbuf), without building a tree, since
+ * lists jobs. Jobs are written as JSON text once (jtext), without building a tree, since
  * the job page is polled while drafting runs.
  */
 #include <stdio.h>
@@ -13,19 +13,19 @@
 #include "api.h"
 
 /* Answers the JSON text in b (taken over). */
-static void reply_jbuf(struct http_req *r, unsigned status, struct jbuf *b)
+static void reply_jtext(struct http_req *r, unsigned status, struct jtext *b)
 {
     size_t len = 0;
-    char *text = jbuf_take(b, &len);
+    char *text = jtext_take(b, &len);
     http_reply_json_text(r, status, text, len);
 }
 
 
 static void reply_job(struct http_req *r, unsigned status, const struct job *j)
 {
-    struct jbuf b = {0};
-    jbuf_job_json(&b, j);
-    reply_jbuf(r, status, &b);
+    struct jtext b = {0};
+    jtext_job(&b, j);
+    reply_jtext(r, status, &b);
 }
 
 /* --- POST /api/pipeline/draft ------------------------------------------------------------ */
@@ -183,12 +183,12 @@ void api_draft_start(struct http_req *r)
     }
     char location[64];
     snprintf(location, sizeof location, "/api/pipeline/draft/jobs/%lld", res.job_id);
-    struct jbuf b = {0};
-    jbuf_puts(&b, "{\"job_id\":");
-    jbuf_putll(&b, res.job_id);
-    jbuf_puts(&b, ",\"status\":\"pending\"}");
+    struct jtext b = {0};
+    jtext_lit(&b, "{\"job_id\":");
+    jtext_int(&b, res.job_id);
+    jtext_lit(&b, ",\"status\":\"pending\"}");
     r->location = location;
-    reply_jbuf(r, 202, &b);
+    reply_jtext(r, 202, &b);
     r->location = NULL;
     runner_wake(app->runner);
 out:
@@ -239,15 +239,15 @@ void api_job_cancel(struct http_req *r)
 /* --- GET /api/jobs --------------------------------------------------------------------- */
 
 struct list_out {
-    struct jbuf b;
+    struct jtext b;
     size_t n;
 };
 
 static int list_item(void *cls, const struct job *j)
 {
     struct list_out *o = cls;
-    if (o->n++) jbuf_put(&o->b, ",", 1);
-    jbuf_job_json(&o->b, j);
+    if (o->n++) jtext_raw(&o->b, ",", 1);
+    jtext_job(&o->b, j);
     return 0;
 }
 
@@ -274,18 +274,18 @@ void api_jobs_list(struct http_req *r)
     }
     struct store *s = api_store(r);
     if (!s) return;
-    jbuf_puts(&o.b, "{\"items\":[");
+    jtext_lit(&o.b, "{\"items\":[");
     if (jobs_list(s, status, type, skip, limit, list_item, &o, &total, &e)) {
-        jbuf_release(&o.b);
+        jtext_release(&o.b);
         http_reply_err(r, &e);
         return;
     }
-    jbuf_puts(&o.b, "],\"total\":");
-    jbuf_putll(&o.b, total);
-    jbuf_puts(&o.b, ",\"skip\":");
-    jbuf_putll(&o.b, skip);
-    jbuf_puts(&o.b, ",\"limit\":");
-    jbuf_putll(&o.b, limit);
-    jbuf_put(&o.b, "}", 1);
-    reply_jbuf(r, 200, &o.b);
+    jtext_lit(&o.b, "],\"total\":");
+    jtext_int(&o.b, total);
+    jtext_lit(&o.b, ",\"skip\":");
+    jtext_int(&o.b, skip);
+    jtext_lit(&o.b, ",\"limit\":");
+    jtext_int(&o.b, limit);
+    jtext_raw(&o.b, "}", 1);
+    reply_jtext(r, 200, &o.b);
 }

@@ -25,178 +25,42 @@ bool job_status_valid(const char *s)
     return false;
 }
 
-/* --- text buffer ---------------------------------------------------------------------- */
+/* --- a job as JSON -------------------------------------------------------------------- */
 
-static bool reserve(struct jbuf *b, size_t extra)
-{
-    if (b->oom) return false;
-    if (b->len + extra + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->oom = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-void jbuf_put(struct jbuf *b, const char *s, size_t n)
-{
-    if (!reserve(b, n)) return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-void jbuf_puts(struct jbuf *b, const char *s)
-{
-    jbuf_put(b, s, strlen(s));
-}
-
-void jbuf_putll(struct jbuf *b, long long v)
-{
-    char num[24];
-    int n = snprintf(num, sizeof num, "%lld", v);
-    jbuf_put(b, num, (size_t)n);
-}
-
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-    unsigned min;
-    unsigned c = s[0];
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, min = 0x10000;
-    else
-        return 0;
-    if (len > n) return 0;
-    unsigned cp = c & (0x3f >> (len - 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return len;
-}
-
-void jbuf_json_string(struct jbuf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    jbuf_put(b, "\"", 1);
-    size_t run = 0; /* start of the bytes not yet copied */
-    for (size_t i = 0; i < n;) {
-        unsigned c = u[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t seq = c >= 0x80 ? utf8_len(u + i, n - i) : 0;
-        if (seq) {
-            i += seq;
-            continue;
-        }
-        jbuf_put(b, s + run, i - run);
-        char esc[8] = {'\\', 0};
-        size_t elen = 2;
-        switch (c) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        default:
-            if (c >= 0x80) { /* a byte that is not UTF-8: the replacement character */
-                memcpy(esc, "\\ufffd", 6);
-            } else {
-                memcpy(esc, "\\u00", 4);
-                esc[4] = hex[c >> 4];
-                esc[5] = hex[c & 15];
-            }
-            elen = 6;
-        }
-        jbuf_put(b, esc, elen);
-        run = ++i;
-    }
-    jbuf_put(b, s + run, n - run);
-    jbuf_put(b, "\"", 1);
-}
-
-static void put_text_or_null(struct jbuf *b, const char *s, bool present)
+static void put_text_or_null(struct jtext *b, const char *s, bool present)
 {
     if (present)
-        jbuf_json_string(b, s, strlen(s));
+        jtext_strn(b, s, strlen(s));
     else
-        jbuf_put(b, "null", 4);
+        jtext_lit(b, "null");
 }
 
-void jbuf_job_json(struct jbuf *b, const struct job *j)
+void jtext_job(struct jtext *b, const struct job *j)
 {
-    jbuf_puts(b, "{\"id\":");
-    jbuf_putll(b, j->id);
-    jbuf_puts(b, ",\"job_type\":");
+    jtext_lit(b, "{\"id\":");
+    jtext_int(b, j->id);
+    jtext_lit(b, ",\"job_type\":");
     put_text_or_null(b, j->job_type, true);
-    jbuf_puts(b, ",\"status\":");
+    jtext_lit(b, ",\"status\":");
     put_text_or_null(b, j->status, true);
-    jbuf_puts(b, ",\"drafts_created\":");
-    jbuf_putll(b, j->drafts_created);
-    jbuf_puts(b, ",\"drafts_failed\":");
-    jbuf_putll(b, j->drafts_failed);
-    jbuf_puts(b, ",\"total_targets\":");
+    jtext_lit(b, ",\"drafts_created\":");
+    jtext_int(b, j->drafts_created);
+    jtext_lit(b, ",\"drafts_failed\":");
+    jtext_int(b, j->drafts_failed);
+    jtext_lit(b, ",\"total_targets\":");
     if (j->has_total)
-        jbuf_putll(b, j->total_targets);
+        jtext_int(b, j->total_targets);
     else
-        jbuf_put(b, "null", 4);
-    jbuf_puts(b, ",\"error\":");
+        jtext_lit(b, "null");
+    jtext_lit(b, ",\"error\":");
     put_text_or_null(b, j->error, j->has_error);
-    jbuf_puts(b, ",\"created_at\":");
+    jtext_lit(b, ",\"created_at\":");
     put_text_or_null(b, j->created_at, j->created_at[0] != '\0');
-    jbuf_puts(b, ",\"started_at\":");
+    jtext_lit(b, ",\"started_at\":");
     put_text_or_null(b, j->started_at, j->started_at[0] != '\0');
-    jbuf_puts(b, ",\"finished_at\":");
+    jtext_lit(b, ",\"finished_at\":");
     put_text_or_null(b, j->finished_at, j->finished_at[0] != '\0');
-    jbuf_put(b, "}", 1);
-}
-
-char *jbuf_take(struct jbuf *b, size_t *len)
-{
-    char *p = b->oom ? NULL : b->p;
-    if (!p && !b->oom) p = calloc(1, 1); /* nothing written yet: "" */
-    if (len) *len = p ? b->len : 0;
-    if (b->oom) free(b->p);
-    *b = (struct jbuf){0};
-    return p;
-}
-
-void jbuf_release(struct jbuf *b)
-{
-    free(b->p);
-    *b = (struct jbuf){0};
+    jtext_lit(b, "}");
 }
 
 /* --- reading jobs ------------------------------------------------------------------------ */
@@ -319,17 +183,17 @@ static int find_missing(struct store *s, const char *ids_json, struct job_create
 int jobs_create(struct store *s, const long long *ids, size_t n, bool redraft,
                 struct job_create_result *out, struct err *e)
 {
-    struct jbuf list = {0};
+    struct jtext list = {0};
     struct err ignored = {0};
     int rc = 0;
     memset(out, 0, sizeof *out);
-    jbuf_put(&list, "[", 1);
+    jtext_raw(&list, "[", 1);
     for (size_t i = 0; i < n; i++) {
-        if (i) jbuf_put(&list, ",", 1);
-        jbuf_putll(&list, ids[i]);
+        if (i) jtext_raw(&list, ",", 1);
+        jtext_int(&list, ids[i]);
     }
-    jbuf_put(&list, "]", 1);
-    if (list.oom) return err_set(e, ERR_NOMEM, "out of memory");
+    jtext_raw(&list, "]", 1);
+    if (!jtext_cstr(&list)) return err_set(e, ERR_NOMEM, "out of memory");
 
     /* A conflict whose job finished before we could name it: try again, a few times. */
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -362,7 +226,7 @@ fail:
     if (rc != ERR_CONFLICT) out->active_job_id = 0;
     out->job_id = 0;
 out:
-    jbuf_release(&list);
+    jtext_release(&list);
     return rc;
 }
 
@@ -514,7 +378,7 @@ void job_batch_release(struct job_batch *b)
 {
     free(b->items);
     free(b->arena);
-    jbuf_release(&b->json);
+    jtext_release(&b->json);
     *b = (struct job_batch){0};
 }
 
@@ -641,34 +505,37 @@ int jobs_lease_renew(struct store *s, const struct job_lease *l, enum job_step *
  * {"i","t":"failed","e"} or {"i","t":"skipped"}. */
 static int batch_json(struct job_batch *b, bool fixes, struct err *e)
 {
-    struct jbuf *j = &b->json;
+    struct jtext *j = &b->json;
     bool first = true;
     j->len = 0;
-    jbuf_put(j, "[", 1);
+    jtext_raw(j, "[", 1);
     for (size_t i = 0; i < b->done; i++) {
         const struct job_item *it = &b->items[i];
         if (fixes ? it->outcome == JOB_DRAFTED : it->outcome == JOB_SKIPPED) continue;
-        jbuf_puts(j, first ? "{\"i\":" : ",{\"i\":");
+        if (first)
+            jtext_lit(j, "{\"i\":");
+        else
+            jtext_lit(j, ",{\"i\":");
         first = false;
-        jbuf_putll(j, it->id);
+        jtext_int(j, it->id);
         if (it->outcome == JOB_DRAFTED) {
             const char *sub = b->arena + it->subject, *body = b->arena + it->body;
-            jbuf_puts(j, ",\"s\":");
-            jbuf_json_string(j, sub, strlen(sub));
-            jbuf_puts(j, ",\"b\":");
-            jbuf_json_string(j, body, strlen(body));
+            jtext_lit(j, ",\"s\":");
+            jtext_strn(j, sub, strlen(sub));
+            jtext_lit(j, ",\"b\":");
+            jtext_strn(j, body, strlen(body));
         } else if (it->outcome == JOB_FAILED) {
             const char *why = b->arena + it->error;
-            if (fixes) jbuf_puts(j, ",\"t\":\"failed\"");
-            jbuf_puts(j, ",\"e\":");
-            jbuf_json_string(j, why, strlen(why));
+            if (fixes) jtext_lit(j, ",\"t\":\"failed\"");
+            jtext_lit(j, ",\"e\":");
+            jtext_strn(j, why, strlen(why));
         } else {
-            jbuf_puts(j, ",\"t\":\"skipped\"");
+            jtext_lit(j, ",\"t\":\"skipped\"");
         }
-        jbuf_put(j, "}", 1);
+        jtext_raw(j, "}", 1);
     }
-    jbuf_put(j, "]", 1);
-    return j->oom ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+    jtext_raw(j, "]", 1);
+    return jtext_cstr(j) ? 0 : err_set(e, ERR_NOMEM, "out of memory");
 }
 
 /* Sums the first column of every row: SQLite's RETURNING gives a row per row changed,

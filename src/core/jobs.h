@@ -20,6 +20,7 @@
 
 #include "../err.h"
 #include "../store/store.h"
+#include "jtext.h"
 #include "prospect.h"
 
 #define JOB_TYPE_DRAFT "draft"
@@ -45,25 +46,8 @@ struct job {
     char created_at[JOB_TS_MAX], started_at[JOB_TS_MAX], finished_at[JOB_TS_MAX];
 };
 
-/* --- text buffer ---------------------------------------------------------------------- */
-
-/* A growable text; after an allocation failure oom is set and further writes are dropped. */
-struct jbuf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-void jbuf_put(struct jbuf *b, const char *s, size_t n);
-void jbuf_puts(struct jbuf *b, const char *s);
-void jbuf_putll(struct jbuf *b, long long v);
-/* s[0..n) as a JSON string, quotes included; control characters escaped, UTF-8 kept. */
-void jbuf_json_string(struct jbuf *b, const char *s, size_t n);
 /* The job object of API.md, every key, in its order. */
-void jbuf_job_json(struct jbuf *b, const struct job *j);
-/* Hands the text to the caller (who frees it); b is empty afterwards. NULL after oom. */
-char *jbuf_take(struct jbuf *b, size_t *len);
-void jbuf_release(struct jbuf *b);
+void jtext_job(struct jtext *j, const struct job *job);
 
 /* --- the service the HTTP handlers and commands use -------------------------------------- */
 
@@ -170,7 +154,7 @@ struct job_batch {
     long long drafted, failed, skipped;
     char *arena;
     size_t len, acap;
-    struct jbuf json;          /* the batch parameter (set-based writes) */
+    struct jtext json;          /* the batch parameter (set-based writes) */
     enum jobs_write_mode mode; /* 0: AUTO */
 };
 

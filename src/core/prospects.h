@@ -21,6 +21,7 @@
 
 #include "../err.h"
 #include "../store/store.h"
+#include "jtext.h"
 #include "prospect.h"
 
 /* Bounds of the request side, checked before anything is allocated or run. */
@@ -220,26 +221,7 @@ const char *prospect_ts_rfc3339(char *buf, size_t len, const char *in);
 /* Whether s[0..n) is valid UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
 bool prospects_utf8_valid(const char *s, size_t n);
 
-/* --- jtext: JSON text written once into a growing buffer ------------------------------ */
-
-struct jtext {
-    char *p;
-    size_t len, cap;
-    bool failed; /* an allocation failed: the text is incomplete */
-};
-
-void jtext_raw(struct jtext *j, const char *s, size_t n);
-/* A string literal only ("" s "" refuses anything else at compile time). */
-#define jtext_lit(j, s) jtext_raw((j), "" s "", sizeof("" s "") - 1)
-/* s as a JSON string (quotes, backslashes and control characters escaped; a byte that is
- * not part of valid UTF-8 becomes U+FFFD), or null when s is NULL. */
-void jtext_str(struct jtext *j, const char *s);
-void jtext_int(struct jtext *j, long long v);
 /* A prospect row as the JSON object of API.md. */
 void jtext_prospect(struct jtext *j, const struct prospect_row *row);
-/* The text (NUL-terminated, the caller's: free) and its length; j is left empty. NULL
- * when an allocation failed. */
-char *jtext_take(struct jtext *j, size_t *len);
-void jtext_release(struct jtext *j);
 
 #endif

@@ -22,21 +22,22 @@
 
 static const char nul_in[] = "nul\0in";
 
-/* s[0..n) through jbuf_json_string, parsed back by jansson. */
+/* s[0..n) through jtext_strn, parsed back by jansson. */
 static void assert_json_string(const char *s, size_t n, const char *want_text, const char *want)
 {
-    struct jbuf b = {0};
-    jbuf_json_string(&b, s, n);
-    assert_false(b.oom);
-    if (want_text) assert_string_equal(b.p, want_text);
+    struct jtext b = {0};
+    jtext_strn(&b, s, n);
+    const char *text = jtext_cstr(&b);
+    assert_non_null(text);
+    if (want_text) assert_string_equal(text, want_text);
     json_error_t je;
-    json_t *v = json_loads(b.p, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    if (!v) fail_msg("not JSON: %s (%s)", b.p, je.text);
+    json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!v) fail_msg("not JSON: %s (%s)", text, je.text);
     assert_true(json_is_string(v));
     assert_int_equal(json_string_length(v), strlen(want) + (want == nul_in ? 3 : 0));
     assert_memory_equal(json_string_value(v), want, json_string_length(v));
     json_decref(v);
-    jbuf_release(&b);
+    jtext_release(&b);
 }
 
 static void test_json_string(void **state)
@@ -52,15 +53,17 @@ static void test_json_string(void **state)
     assert_json_string("Zo\xc3\xab \xe6\x97\xa5 \xf0\x9f\x98\x80", 13,
                        "\"Zo\xc3\xab \xe6\x97\xa5 \xf0\x9f\x98\x80\"",
                        "Zo\xc3\xab \xe6\x97\xa5 \xf0\x9f\x98\x80");
-    /* not UTF-8: a stray byte, a cut sequence, an overlong form, a surrogate */
+    /* not UTF-8: a stray byte, a cut sequence, an overlong form, a surrogate — each bad
+     * byte becomes U+FFFD, written as its UTF-8 (EF BF BD) */
     assert_json_string("a\xff"
                        "b",
-                       3, "\"a\\ufffdb\"",
+                       3, "\"a\xef\xbf\xbd"
+                          "b\"",
                        "a\xef\xbf\xbd"
                        "b");
-    assert_json_string("cut\xc3", 4, "\"cut\\ufffd\"", "cut\xef\xbf\xbd");
-    assert_json_string("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"", "\xef\xbf\xbd\xef\xbf\xbd");
-    assert_json_string("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"",
+    assert_json_string("cut\xc3", 4, "\"cut\xef\xbf\xbd\"", "cut\xef\xbf\xbd");
+    assert_json_string("\xc0\xaf", 2, "\"\xef\xbf\xbd\xef\xbf\xbd\"", "\xef\xbf\xbd\xef\xbf\xbd");
+    assert_json_string("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"",
                        "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 }
 
@@ -71,13 +74,13 @@ static void test_job_json(void **state)
                     .job_type = "draft",
                     .status = "pending",
                     .created_at = "2026-11-24T10:00:00.000Z"};
-    struct jbuf b = {0};
-    jbuf_job_json(&b, &j);
-    assert_string_equal(b.p, "{\"id\":7,\"job_type\":\"draft\",\"status\":\"pending\","
+    struct jtext b = {0};
+    jtext_job(&b, &j);
+    assert_string_equal(jtext_cstr(&b), "{\"id\":7,\"job_type\":\"draft\",\"status\":\"pending\","
                              "\"drafts_created\":0,\"drafts_failed\":0,\"total_targets\":null,"
                              "\"error\":null,\"created_at\":\"2026-11-24T10:00:00.000Z\","
                              "\"started_at\":null,\"finished_at\":null}");
-    jbuf_release(&b);
+    jtext_release(&b);
 
     j = (struct job){.id = 8,
                      .job_type = "draft",
@@ -91,8 +94,8 @@ static void test_job_json(void **state)
                      .created_at = "c",
                      .started_at = "s",
                      .finished_at = "f"};
-    jbuf_job_json(&b, &j);
-    json_t *v = json_loads(b.p, 0, NULL);
+    jtext_job(&b, &j);
+    json_t *v = json_loads(jtext_cstr(&b), 0, NULL);
     assert_non_null(v);
     assert_int_equal(json_integer_value(json_object_get(v, "total_targets")), 20);
     assert_string_equal(json_string_value(json_object_get(v, "error")),
@@ -101,7 +104,7 @@ static void test_job_json(void **state)
     assert_int_equal(json_object_size(v), 10);
     json_decref(v);
     size_t len = 0;
-    char *text = jbuf_take(&b, &len);
+    char *text = jtext_take(&b, &len);
     assert_non_null(text);
     assert_int_equal(len, strlen(text));
     assert_null(b.p);
