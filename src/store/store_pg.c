@@ -7,12 +7,12 @@
  * outside a transaction; inside one the failure is ERR_UNAVAILABLE, since the work is lost.
  * Notices go to the debug log instead of libpq's default stderr printer.
  */
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../log.h"
+#include "pq_load.h"
 #include "sqlsplit.h"
 #include "store.h"
 
@@ -300,6 +300,8 @@ static const struct store_ops pg_ops = {
 
 int store_pg_open(struct store **out, const struct db_url *url, struct err *e)
 {
+    int rc = pq_load(e);
+    if (rc) return rc;
     struct pg_store *ps = calloc(1, sizeof *ps);
     if (!ps) return err_set(e, ERR_NOMEM, "out of memory");
     ps->base.ops = &pg_ops;

@@ -11,6 +11,24 @@
 
 static const char *const bad_url_env[] = {"DATABASE_URL=mysql://x", NULL};
 
+/*
+ * libpq is loaded only for a PostgreSQL URL (src/store/pq_load.h): one that cannot be
+ * loaded is a runtime error naming the package, not a crash or a hang.
+ */
+static void postgres_without_libpq_says_what_to_install(void **state)
+{
+    (void)state;
+    static const char *const env[] = {"DRAFTD_LIBPQ=/nonexistent/libpq.so.5", NULL};
+    struct h_result r;
+    h_run(&r, NULL, env, "schema", "check", "--database", "postgres://127.0.0.1:1/nothing",
+          NULL);
+    h_assert_status(&r, 1);
+    h_assert_contains(r.err, "PostgreSQL needs libpq");
+    h_assert_contains(r.err, "/nonexistent/libpq.so.5");
+    h_assert_contains(r.err, "libpq5");
+    h_result_release(&r);
+}
+
 static void unsupported_database_url_is_a_usage_error(void **state)
 {
     (void)state;
@@ -135,6 +153,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         H_TEST(unsupported_database_url_is_a_usage_error),
+        H_TEST(postgres_without_libpq_says_what_to_install),
         H_TEST(non_numeric_port_is_a_usage_error),
         H_TEST(database_flag_overrides_a_bad_database_url),
         H_TEST(database_flag_overrides_a_good_database_url),

@@ -359,10 +359,43 @@ static void sigint_exits_0(void **state)
     stop_signal(SIGINT);
 }
 
+/*
+ * libpq is loaded only for PostgreSQL (src/store/pq_load.h): a server on SQLite has no
+ * libpq (nor the OpenSSL and Kerberos it would pull in) among its mappings; one on
+ * PostgreSQL has it.
+ */
+static void libpq_is_mapped_only_for_postgres(void **state)
+{
+    (void)state;
+    struct h_db *db;
+    struct h_server srv;
+    h_db_create(&db);
+    h_migrate(db, NULL);
+    assert_int_equal(h_serve_start(&srv, db->url, NULL, NULL), H_LISTENING);
+    h_assert_health_ok(srv.port);
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)srv.pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    bool libpq = false, libc = false;
+    while (fgets(line, sizeof line, f)) {
+        libpq |= strstr(line, "/libpq.so") != NULL;
+        libc |= strstr(line, "/libc.so") != NULL;
+    }
+    fclose(f);
+    assert_true(libc); /* the maps were read */
+    if (h_engine() == H_SQLITE && libpq) fail_msg("a SQLite server mapped libpq");
+    if (h_engine() == H_POSTGRES && !libpq) fail_msg("a PostgreSQL server did not map libpq");
+    assert_int_equal(h_serve_stop(&srv), 0);
+    h_serve_release(&srv);
+    h_db_drop(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         H_TEST(health_ok),
+        H_TEST(libpq_is_mapped_only_for_postgres),
         H_TEST(unknown_route_is_404_json),
         H_TEST(wrong_method_is_405_with_allow),
         H_TEST(declared_body_over_limit_is_413),
