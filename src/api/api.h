@@ -13,6 +13,7 @@
 #include "../store/migrate.h"
 
 struct assets;
+struct jtext;
 struct runner;
 struct store;
 
@@ -34,6 +35,9 @@ extern const size_t api_routes_count;
 
 /* The request thread's database connection, or NULL after answering 503/500. Borrowed. */
 struct store *api_store(struct http_req *r);
+
+/* Answers with the JSON text written into j (taken over; 500 when its writing failed). */
+void api_reply_jtext(struct http_req *r, unsigned status, struct jtext *j);
 
 /* The default request body limit (routes may allow more). */
 #define API_MAX_BODY (1024 * 1024)

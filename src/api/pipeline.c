@@ -12,20 +12,12 @@
 #include "../core/runner.h"
 #include "api.h"
 
-/* Answers the JSON text in b (taken over). */
-static void reply_jtext(struct http_req *r, unsigned status, struct jtext *b)
-{
-    size_t len = 0;
-    char *text = jtext_take(b, &len);
-    http_reply_json_text(r, status, text, len);
-}
-
 
 static void reply_job(struct http_req *r, unsigned status, const struct job *j)
 {
     struct jtext b = {0};
     jtext_job(&b, j);
-    reply_jtext(r, status, &b);
+    api_reply_jtext(r, status, &b);
 }
 
 /* --- POST /api/pipeline/draft ------------------------------------------------------------ */
@@ -188,7 +180,7 @@ void api_draft_start(struct http_req *r)
     jtext_int(&b, res.job_id);
     jtext_lit(&b, ",\"status\":\"pending\"}");
     r->location = location;
-    reply_jtext(r, 202, &b);
+    api_reply_jtext(r, 202, &b);
     r->location = NULL;
     runner_wake(app->runner);
 out:
@@ -287,5 +279,5 @@ void api_jobs_list(struct http_req *r)
     jtext_lit(&o.b, ",\"limit\":");
     jtext_int(&o.b, limit);
     jtext_raw(&o.b, "}", 1);
-    reply_jtext(r, 200, &o.b);
+    api_reply_jtext(r, 200, &o.b);
 }

@@ -11,14 +11,6 @@
 #include "../core/prospects.h"
 #include "api.h"
 
-/* Answers with the JSON text in j (taken over and released). */
-static void reply_text(struct http_req *r, unsigned status, struct jtext *j)
-{
-    size_t len = 0;
-    char *text = jtext_take(j, &len);
-    http_reply_json_text(r, status, text, len);
-}
-
 
 /* A JSON string, or null when s is not UTF-8 (a raw byte from a query string). */
 static json_t *string_or_null(const char *s)
@@ -121,7 +113,7 @@ void api_prospects_list(struct http_req *r)
     jtext_lit(&o.j, ",\"limit\":");
     jtext_int(&o.j, limit);
     jtext_lit(&o.j, "}");
-    reply_text(r, 200, &o.j);
+    api_reply_jtext(r, 200, &o.j);
 }
 
 /* --- GET /api/prospects/counts --------------------------------------------------------- */
@@ -148,7 +140,7 @@ void api_prospects_counts(struct http_req *r)
     jtext_lit(&j, "\"total\":");
     jtext_int(&j, total);
     jtext_lit(&j, "}");
-    reply_text(r, 200, &j);
+    api_reply_jtext(r, 200, &j);
 }
 
 /* --- request bodies ------------------------------------------------------------------- */
@@ -218,7 +210,7 @@ static void create_one(struct http_req *r, const json_t *obj)
         goto out;
     }
     jtext_lit(&o.j, "]}");
-    reply_text(r, 201, &o.j);
+    api_reply_jtext(r, 201, &o.j);
 out:
     jtext_release(&o.j);
     prospect_input_release(&in);
@@ -285,7 +277,7 @@ static void create_many(struct http_req *r, const json_t *arr)
     jtext_raw(&j, o.skipped.p, o.skipped.len);
     jtext_lit(&j, "]}");
     if (o.created.j.failed || o.skipped.failed) j.failed = true;
-    reply_text(r, 201, &j);
+    api_reply_jtext(r, 201, &j);
 out:
     for (size_t i = 0; i < n; i++)
         prospect_input_release(&in[i]); /* calloc: all zero */
@@ -325,7 +317,7 @@ void api_prospect_get(struct http_req *r)
             http_reply_err(r, &e);
         return;
     }
-    reply_text(r, 200, &o.j);
+    api_reply_jtext(r, 200, &o.j);
 }
 
 void api_prospect_patch(struct http_req *r)
@@ -347,7 +339,7 @@ void api_prospect_patch(struct http_req *r)
         reply_failure(r, &e, &c, in.v[PK_EMAIL]);
         goto out;
     }
-    reply_text(r, 200, &o.j);
+    api_reply_jtext(r, 200, &o.j);
 out:
     jtext_release(&o.j);
     prospect_input_release(&in);

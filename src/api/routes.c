@@ -4,6 +4,7 @@
  */
 #include <microhttpd.h>
 
+#include "../core/jtext.h"
 #include "../embedded.h"
 #include "../http/assets.h"
 #include "../store/store.h"
@@ -62,4 +63,11 @@ struct store *api_store(struct http_req *r)
         return NULL;
     }
     return s;
+}
+
+void api_reply_jtext(struct http_req *r, unsigned status, struct jtext *j)
+{
+    size_t len = 0;
+    char *text = jtext_take(j, &len);
+    http_reply_json_text(r, status, text, len);
 }
