@@ -19,22 +19,13 @@
 #include <sys/stat.h>
 
 #include "harness.h"
+#include "harness_flow.h"
 
 static void start_server(struct h_db **db, struct h_server *srv)
 {
     h_db_create(db);
     h_migrate(*db, NULL);
-    int rc = h_serve_start(srv, (*db)->url, NULL, NULL);
-    if (rc != H_LISTENING) print_error("serve exited %d:\n%s\n", rc, srv->log);
-    assert_int_equal(rc, H_LISTENING);
-}
-
-static void stop_server(struct h_server *srv)
-{
-    int rc = h_serve_stop(srv);
-    if (rc != 0) print_error("serve log:\n%s\n", srv->log);
-    assert_int_equal(rc, 0);
-    h_serve_release(srv);
+    h_serve_up(srv, (*db)->url, NULL);
 }
 
 static const char *web_dir(void)
@@ -141,7 +132,7 @@ static void every_file_is_served_as_is(void **state)
     assert_serves_file(srv.port, "/", "index.html");
     print_message("served %d files of web/\n", files);
 
-    stop_server(&srv);
+    h_serve_down(&srv);
 }
 
 static void revalidation_is_304(void **state)
@@ -182,7 +173,7 @@ static void revalidation_is_304(void **state)
     assert_int_equal(r.status, 200);
     h_resp_release(&r);
 
-    stop_server(&srv);
+    h_serve_down(&srv);
 }
 
 static void gzip_when_accepted(void **state)
@@ -224,7 +215,7 @@ static void gzip_when_accepted(void **state)
     h_resp_release(&r);
 
     free(want);
-    stop_server(&srv);
+    h_serve_down(&srv);
 }
 
 static void head_methods_and_unknown_paths(void **state)
@@ -266,7 +257,7 @@ static void head_methods_and_unknown_paths(void **state)
         assert_null(h_header(&r, "Content-Encoding", v, sizeof v));
         h_resp_release(&r);
     }
-    stop_server(&srv);
+    h_serve_down(&srv);
 }
 
 /* GET /api/prospects/counts as an object (json_decref it). */
@@ -287,12 +278,8 @@ static long long list_total(int port, const char *status)
     char path[128];
     snprintf(path, sizeof path, "/api/prospects?limit=1%s%s", status ? "&draft_status=" : "",
              status ? status : "");
-    struct h_resp r;
-    h_http(&r, port, "GET", path, NULL, 0, NULL);
-    assert_int_equal(r.status, 200);
-    json_t *o = h_json(&r);
-    h_resp_release(&r);
-    long long n = json_integer_value(json_object_get(o, "total"));
+    json_t *o = h_get_json(port, path);
+    long long n = h_json_int(o, "total");
     json_decref(o);
     return n;
 }
@@ -366,7 +353,7 @@ static void counts_follow_the_prospects(void **state)
     assert_int_equal(r.status, 405);
     h_assert_json_error(&r, "method_not_allowed");
     h_resp_release(&r);
-    stop_server(&srv);
+    h_serve_down(&srv);
 }
 
 int main(void)
