@@ -1,10 +1,63 @@
-# bench/lib.sh — what the benchmark scripts share: logging, a server started and stopped
-# around each figure, medians, CSV generation, fresh databases, wrk runs. Sourced by
-# bench/pipeline.sh and bench/web.sh after they set OUT, DRAFTD, WORKERS_N and DURATION.
-# PG_DIR, when set, is a cluster stopped on exit.
+# bench/lib.sh — what the benchmark scripts share: their options and set-up
+# (bench_setup), logging, a durable PostgreSQL cluster (bench_pg_start, stopped on exit),
+# a server started and stopped around each figure, medians, CSV generation, fresh
+# databases, wrk runs. Sourced by bench/pipeline.sh and bench/web.sh from the repository
+# root ($ROOT).
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+# bench_setup NAME SCRIPT ARGS...: parses [--quick] [--help] (the help is SCRIPT's header),
+# sets DURATION, ROUNDS, ENGINES, WORKERS_N, BUILD, OUT, DRAFTD from the BENCH_* variables,
+# checks the tools, builds draftd unless BENCH_NO_BUILD=1, and clears the server's
+# environment variables so only the script's settings reach it.
+bench_setup() {
+    local name="$1" script="$2" arg quick=0
+    shift 2
+    for arg in "$@"; do
+        case "$arg" in
+        --quick) quick=1 ;;
+        -h | --help)
+            sed -n '2,/^set -euo/p' "$script" | sed -e '$d' -e 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *) echo "$name.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
+        esac
+    done
+    if [[ $quick == 1 ]]; then
+        DURATION="${BENCH_DURATION:-3}"
+        ROUNDS="${BENCH_ROUNDS:-2}"
+    else
+        DURATION="${BENCH_DURATION:-10}"
+        ROUNDS="${BENCH_ROUNDS:-3}"
+    fi
+    ENGINES="${BENCH_ENGINES:-sqlite postgres}"
+    WORKERS_N="${BENCH_WORKERS:-2}"
+    BUILD="${BENCH_BUILD_DIR:-$ROOT/build}"
+    OUT="${BENCH_OUT:-$BUILD/bench-results/$name-$(date -u +%Y%m%dT%H%M%SZ)}"
+    DRAFTD="$BUILD/draftd"
+    local tool
+    for tool in wrk curl jq awk cmake; do
+        command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps --bench)"
+    done
+    if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
+        cmake -S . -B "$BUILD" >&2
+        cmake --build "$BUILD" -j "$(nproc)" --target draftd >&2
+    fi
+    [[ -x $DRAFTD ]] || die "$DRAFTD not found"
+    mkdir -p "$OUT"
+    unset DATABASE_URL PORT HOST AUTO_MIGRATE WORKERS LOG_LEVEL DRAFTD_TEST_DRAFT_DELAY_MS
+}
+
+# bench_pg_start: when ENGINES has postgres, a durable cluster (fsync on) in $OUT/pg;
+# sets PG_DIR and PG_ADMIN.
+bench_pg_start() {
+    [[ " $ENGINES " == *" postgres "* ]] || return 0
+    PG_DIR="$OUT/pg"
+    log "starting a durable PostgreSQL cluster (fsync on)"
+    PG_DURABLE=1 scripts/pg-test-cluster start "$PG_DIR" >/dev/null
+    PG_ADMIN="$(cat "$PG_DIR/url")"
+}
 SERVER_PID=""
 PG_DIR=""
 cleanup() {
@@ -88,10 +141,10 @@ import_csv() {
     echo "$t $(jq -r .imported "$OUT/import-answer.json")"
 }
 
-# wrk_rps PATH LABEL -> req/s (fails on errors or non-2xx answers)
+# wrk_rps PATH LABEL [WRK ARGS...] -> req/s (fails on errors or non-2xx answers)
 wrk_rps() {
     local text non2xx
-    text="$(wrk -t1 -c32 -d"${DURATION}s" "http://127.0.0.1:$PORT$1")"
+    text="$(wrk -t1 -c32 -d"${DURATION}s" "${@:3}" "http://127.0.0.1:$PORT$1")"
     printf '== %s\n%s\n' "$2" "$text" >>"$OUT/wrk.txt"
     non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$text")"
     [[ -z $non2xx ]] || die "$2: $non2xx non-2xx answers (see $OUT/wrk.txt)"

@@ -23,43 +23,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-QUICK=0
-for arg in "$@"; do
-    case "$arg" in
-    --quick) QUICK=1 ;;
-    -h | --help)
-        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) echo "pipeline.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
-    esac
-done
-if [[ $QUICK == 1 ]]; then
-    DURATION="${BENCH_DURATION:-3}"
-    ROUNDS="${BENCH_ROUNDS:-2}"
-else
-    DURATION="${BENCH_DURATION:-10}"
-    ROUNDS="${BENCH_ROUNDS:-3}"
-fi
-ENGINES="${BENCH_ENGINES:-sqlite postgres}"
-WORKERS_N="${BENCH_WORKERS:-2}"
-BUILD="${BENCH_BUILD_DIR:-$ROOT/build}"
-OUT="${BENCH_OUT:-$BUILD/bench-results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)}"
-DRAFTD="$BUILD/draftd"
-
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
-for tool in wrk curl jq awk cmake; do
-    command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps --bench)"
-done
-
-if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
-    cmake -S . -B "$BUILD" >&2
-    cmake --build "$BUILD" -j "$(nproc)" --target draftd >&2
-fi
-[[ -x $DRAFTD ]] || die "$DRAFTD not found"
-mkdir -p "$OUT"
-unset DATABASE_URL PORT HOST AUTO_MIGRATE WORKERS LOG_LEVEL DRAFTD_TEST_DRAFT_DELAY_MS
+bench_setup pipeline "${BASH_SOURCE[0]}" "$@"
 
 # --- pipeline helpers -----------------------------------------------------------------------
 epoch() { date -u -d "$1" +%s.%N; }
@@ -86,13 +52,7 @@ draft_job() {
     awk -v t="$total" -v s="$s" -v f="$f" -v id="$id" 'BEGIN { d = f - s; if (d <= 0) d = 0.0005; printf "%.0f %d %d\n", t / d, t, id }'
 }
 
-# --- PostgreSQL -----------------------------------------------------------------------------
-if [[ " $ENGINES " == *" postgres "* ]]; then
-    PG_DIR="$OUT/pg"
-    log "starting a durable PostgreSQL cluster (fsync on)"
-    PG_DURABLE=1 scripts/pg-test-cluster start "$PG_DIR" >/dev/null
-    PG_ADMIN="$(cat "$PG_DIR/url")"
-fi
+bench_pg_start
 
 log "generating CSV files"
 gen_csv 100000 "$OUT/p100k.csv"

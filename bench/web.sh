@@ -16,43 +16,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-QUICK=0
-for arg in "$@"; do
-    case "$arg" in
-    --quick) QUICK=1 ;;
-    -h | --help)
-        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) echo "web.sh: unknown argument: $arg (try --help)" >&2; exit 2 ;;
-    esac
-done
-if [[ $QUICK == 1 ]]; then
-    DURATION="${BENCH_DURATION:-3}"
-    ROUNDS="${BENCH_ROUNDS:-2}"
-else
-    DURATION="${BENCH_DURATION:-10}"
-    ROUNDS="${BENCH_ROUNDS:-3}"
-fi
-ENGINES="${BENCH_ENGINES:-sqlite postgres}"
-WORKERS_N="${BENCH_WORKERS:-2}"
-BUILD="${BENCH_BUILD_DIR:-$ROOT/build}"
-OUT="${BENCH_OUT:-$BUILD/bench-results/web-$(date -u +%Y%m%dT%H%M%SZ)}"
-DRAFTD="$BUILD/draftd"
-SAMPLES=25
-
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
-for tool in wrk curl jq awk cmake; do
-    command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps --bench)"
-done
-if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
-    cmake -S . -B "$BUILD" >&2
-    cmake --build "$BUILD" -j "$(nproc)" --target draftd >&2
-fi
-[[ -x $DRAFTD ]] || die "$DRAFTD not found"
-mkdir -p "$OUT"
-unset DATABASE_URL PORT HOST AUTO_MIGRATE WORKERS LOG_LEVEL DRAFTD_TEST_DRAFT_DELAY_MS
+bench_setup web "${BASH_SOURCE[0]}" "$@"
+SAMPLES=25
 
 # latency_ms PATH -> median milliseconds of SAMPLES requests (each must answer 200)
 latency_ms() {
@@ -66,22 +33,7 @@ latency_ms() {
     med_of "${times[@]}"
 }
 
-# wrk_gzip_rps PATH LABEL -> req/s with Accept-Encoding: gzip
-wrk_gzip_rps() {
-    local text non2xx
-    text="$(wrk -t1 -c32 -d"${DURATION}s" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT$1")"
-    printf '== %s\n%s\n' "$2" "$text" >>"$OUT/wrk.txt"
-    non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$text")"
-    [[ -z $non2xx ]] || die "$2: $non2xx non-2xx answers (see $OUT/wrk.txt)"
-    awk '/^Requests\/sec:/ { print $2 }' <<<"$text"
-}
-
-if [[ " $ENGINES " == *" postgres "* ]]; then
-    PG_DIR="$OUT/pg"
-    log "starting a durable PostgreSQL cluster (fsync on)"
-    PG_DURABLE=1 scripts/pg-test-cluster start "$PG_DIR" >/dev/null
-    PG_ADMIN="$(cat "$PG_DIR/url")"
-fi
+bench_pg_start
 log "generating 100,000 prospects"
 gen_csv 100000 "$OUT/p100k.csv"
 : >"$OUT/wrk.txt"
@@ -109,8 +61,8 @@ for engine in $ENGINES; do
         for c in "${CALLS[@]}"; do
             samples["${c%%|*}"]+=" $(latency_ms "${c#*|}")"
         done
-        samples["rps /"]+=" $(wrk_gzip_rps / "$engine GET / round $r")"
-        samples["rps page"]+=" $(wrk_gzip_rps '/api/prospects?skip=0&limit=50' "$engine first page round $r")"
+        samples["rps /"]+=" $(wrk_rps / "$engine GET / round $r" -H 'Accept-Encoding: gzip')"
+        samples["rps page"]+=" $(wrk_rps '/api/prospects?skip=0&limit=50' "$engine first page round $r" -H 'Accept-Encoding: gzip')"
         stop_server
         log "$engine round $r done"
     done
