@@ -10,6 +10,7 @@
 // A missing draftd, chromium or sqlite3 is an error that fails the test, never a skip.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { before, after } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -443,3 +444,34 @@ function installPageHelpers() {
   Object.defineProperty(window, '__bt', { value: { text, shown, panel, parseCount } });
 }
 
+/* ---------------------------------------------------------------- fixture */
+
+/**
+ * The draftd and chromium a describe() block shares; call it in the block's body. Its
+ * `before` starts draftd ({ delayMs, workers }), runs `prepare(server)` (the data the
+ * tests need), launches chromium and, with `page: true`, opens one page; its `after`
+ * closes and removes them. Node 18 skips `after` when `before` fails, so a failed set-up
+ * undoes itself, then fails. Returns { server, browser, page }, filled once `before` ran.
+ */
+export function sharedDraftd({ delayMs, workers, prepare, page = false } = {}) {
+  const fx = { server: null, browser: null, page: null };
+  async function teardown() {
+    const { browser, server } = fx;
+    fx.browser = fx.server = fx.page = null;
+    if (browser) await browser.close();
+    if (server) await server.cleanup();
+  }
+  before(async () => {
+    try {
+      fx.server = await startDraftd({ delayMs, workers });
+      if (prepare) await prepare(fx.server);
+      fx.browser = await launchBrowser();
+      if (page) fx.page = await fx.browser.newPage();
+    } catch (e) {
+      await teardown();
+      throw e;
+    }
+  });
+  after(teardown);
+  return fx;
+}

@@ -1,12 +1,12 @@
 // Issue 4, item 7: import a CSV through the file picker (with refused lines), Start Drafting,
 // watch the progress move, see the drafts arrive in the table without a reload; then edit a
 // draft's subject inline, approve it, reload, and find both stuck.
-import { describe, before, after, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  startDraftd, launchBrowser, assertPageClean, waitUntil, waitVisible, screenshot, textOf,
+  sharedDraftd, assertPageClean, waitUntil, waitVisible, screenshot, textOf,
   makeProspects, csvText, CSV_FIELDS,
 } from './harness.mjs';
 
@@ -14,36 +14,12 @@ const GOOD = 200;          // prospects imported
 const DELAY_MS = 25;       // per draft: the job takes >= 5 s, so its progress is observable
 
 describe('import, drafting with live progress, review', () => {
-  let server;
-  let browser;
-  let page;
+  const fx = sharedDraftd({ delayMs: DELAY_MS, page: true });
   const prospects = makeProspects(GOOD, 'imp');
   const companyOf = new Map(prospects.map((p) => [p.email, p.company]));
 
-  // Node 18 skips `after` when `before` fails: undo what was started, then fail.
-  async function teardown() {
-    const b = browser;
-    const s = server;
-    browser = null;
-    server = null;
-    if (b) await b.close();
-    if (s) await s.cleanup();
-  }
-
-  before(async () => {
-    try {
-      server = await startDraftd({ delayMs: DELAY_MS });
-      browser = await launchBrowser();
-      page = await browser.newPage();
-    } catch (e) {
-      await teardown();
-      throw e;
-    }
-  });
-
-  after(teardown);
-
   test('empty database → import with refused lines → Start Drafting → progress → drafts in the table, no reload', async () => {
+    const { server, page } = fx;
     await page.goto(server.url + '/');
 
     // Empty database: the empty state says what to do.
@@ -199,6 +175,7 @@ describe('import, drafting with live progress, review', () => {
   });
 
   test('edit a draft subject inline, approve, reload: both stick', async () => {
+    const { server, page } = fx;
     const first = await server.apiOk('GET', '/api/prospects?limit=1');
     const p = first.items[0];
     assert.equal(p.draft_status, 'drafted', 'precondition: the previous test drafted every prospect');

@@ -1,10 +1,10 @@
 // Issue 4, item 7 (and the Drafting panel of the page contract): a reload in the middle of
 // a job finds it again and keeps showing its progress; Cancel drafting; a 409 when a job is
 // already running shows "Already drafting — job N" and that job's progress.
-import { describe, before, after, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDraftd, launchBrowser, assertPageClean, waitUntil, screenshot,
+  sharedDraftd, assertPageClean, waitUntil, screenshot,
   makeProspects, csvText, CSV_FIELDS,
 } from './harness.mjs';
 
@@ -12,37 +12,18 @@ const N = 300;
 const DELAY_MS = 30;   // a job over all of them takes >= 9 s
 
 describe('drafting jobs across reloads, cancel, and 409', () => {
-  let server;
-  let browser;
-  let page;
-
-  // Node 18 skips `after` when `before` fails: undo what was started, then fail.
-  async function teardown() {
-    const b = browser;
-    const s = server;
-    browser = null;
-    server = null;
-    if (b) await b.close();
-    if (s) await s.cleanup();
-  }
-
-  before(async () => {
-    try {
-      server = await startDraftd({ delayMs: DELAY_MS });
+  const fx = sharedDraftd({
+    delayMs: DELAY_MS,
+    page: true,
+    prepare: async (server) => {
       const ps = makeProspects(N, 'job');
       const rep = await server.importCsv(csvText(CSV_FIELDS, ps.map((p) => CSV_FIELDS.map((f) => p[f]))));
       assert.equal(rep.imported, N, `import: ${JSON.stringify(rep)}`);
-      browser = await launchBrowser();
-      page = await browser.newPage();
-    } catch (e) {
-      await teardown();
-      throw e;
-    }
+    },
   });
 
-  after(teardown);
-
   test('a reload mid-job resumes the progress view; Cancel drafting stops it', async () => {
+    const { server, page } = fx;
     await page.goto(server.url + '/');
     await waitUntil(page, 'rows and "No drafting run yet"', () =>
       document.querySelectorAll('#prospects tbody tr.prospect').length > 0 &&
@@ -101,6 +82,7 @@ describe('drafting jobs across reloads, cancel, and 409', () => {
   });
 
   test('409: a job started elsewhere → "Already drafting — job N" and its progress', async () => {
+    const { server, page } = fx;
     await page.goto(server.url + '/');
     // Idle page: the last job is final, so Start Drafting is enabled.
     await waitUntil(page, 'an idle panel with Start Drafting enabled', () => {

@@ -3,10 +3,10 @@
 // and the main flows work from the keyboard alone: Import CSV opens the file picker,
 // Start Drafting starts a job, Open moves focus into the review form and Escape gives it
 // back, the template dialog opens, takes focus and closes on Escape.
-import { describe, before, after, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDraftd, launchBrowser, assertPageClean, waitUntil, makeProspects, csvText, CSV_FIELDS,
+  sharedDraftd, assertPageClean, waitUntil, makeProspects, csvText, CSV_FIELDS,
 } from './harness.mjs';
 
 const N = 30;
@@ -51,34 +51,16 @@ async function tabTo(page, what, predicate, arg, max = 80) {
 }
 
 describe('keyboard and labels', () => {
-  let server;
-  let browser;
-  let page;
-
-  // Node 18 skips `after` when `before` fails: undo what was started, then fail.
-  async function teardown() {
-    const b = browser;
-    const s = server;
-    browser = null;
-    server = null;
-    if (b) await b.close();
-    if (s) await s.cleanup();
-  }
-
-  before(async () => {
-    try {
-      server = await startDraftd({ delayMs: 20 });
+  const fx = sharedDraftd({
+    delayMs: 20,
+    page: true,
+    prepare: async (server) => {
       await server.apiOk('POST', '/api/prospects', makeProspects(3, 'lbl'), 201);
-      browser = await launchBrowser();
-      page = await browser.newPage();
-    } catch (e) {
-      await teardown();
-      throw e;
-    }
+    },
   });
-  after(teardown);
 
   test('every visible control has an accessible name', async () => {
+    const { server, page } = fx;
     await page.goto(server.url + '/');
     await waitUntil(page, 'rows', () => document.querySelectorAll('#prospects tbody tr.prospect').length === 3,
       undefined, { server });
@@ -100,6 +82,7 @@ describe('keyboard and labels', () => {
   });
 
   test('import, start drafting, review and the template dialog from the keyboard alone', async () => {
+    const { server, page } = fx;
     await page.goto(server.url + '/');
     await waitUntil(page, 'the page loaded', () =>
       document.querySelectorAll('#prospects tbody tr.prospect').length >= 3, undefined, { server });

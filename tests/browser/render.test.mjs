@@ -1,9 +1,9 @@
 // Issue 4, items 2, 6 and 7: data rendered as text, never as HTML (the XSS prospect), the
 // export link, pages / status filter / search, and a page readable at 390 px wide.
-import { describe, before, after, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDraftd, launchBrowser, assertPageClean, waitUntil, waitVisible, screenshot, textOf,
+  sharedDraftd, assertPageClean, waitUntil, waitVisible, screenshot, textOf,
   makeProspects,
 } from './harness.mjs';
 
@@ -14,23 +14,9 @@ const XSS_LAST = 'Tables';
 const RENDER_N = 60;   // + the XSS prospect + one without company = 62: two pages of 50
 
 describe('rendering: text not HTML, pages, filter, search, narrow screens', () => {
-  let server;
-  let browser;
   let xss;
-
-  // Node 18 skips `after` when `before` fails: undo what was started, then fail.
-  async function teardown() {
-    const b = browser;
-    const s = server;
-    browser = null;
-    server = null;
-    if (b) await b.close();
-    if (s) await s.cleanup();
-  }
-
-  before(async () => {
-    try {
-      server = await startDraftd();
+  const fx = sharedDraftd({
+    prepare: async (server) => {
       const created = await server.apiOk('POST', '/api/prospects', [
         { email: XSS_EMAIL, first_name: XSS_FIRST, last_name: XSS_LAST, company: XSS_COMPANY, title: 'CTO' },
         ...makeProspects(RENDER_N, 'ren'),
@@ -45,16 +31,11 @@ describe('rendering: text not HTML, pages, filter, search, narrow screens', () =
       assert.equal(done.status, 'completed', JSON.stringify(done));
       // One approved prospect, for the status filter.
       await server.apiOk('PATCH', `/api/prospects/${created.items[5].id}`, { draft_status: 'approved' });
-      browser = await launchBrowser();
-    } catch (e) {
-      await teardown();
-      throw e;
-    }
+    },
   });
 
-  after(teardown);
-
   test('the XSS prospect shows as literal text; no element is injected, no dialog fires', async () => {
+    const { server, browser } = fx;
     const page = await browser.newPage();
     await page.goto(server.url + '/');
     const row = page.locator(`#prospects tbody tr.prospect[data-id="${xss.id}"]`);
@@ -107,6 +88,7 @@ describe('rendering: text not HTML, pages, filter, search, narrow screens', () =
   });
 
   test('pages, rows per page, status filter with counts, search and its empty state', async () => {
+    const { server, browser } = fx;
     const total = RENDER_N + 2;
     const page = await browser.newPage();
     await page.goto(server.url + '/');
@@ -194,6 +176,7 @@ describe('rendering: text not HTML, pages, filter, search, narrow screens', () =
   });
 
   test('readable at 390 px: no horizontal scroll, rows visible', async () => {
+    const { server, browser } = fx;
     const page = await browser.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(server.url + '/');
